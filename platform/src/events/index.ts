@@ -1,0 +1,6 @@
+export * from './event-bus.ts';
+export * from './topology.ts';
+export * from './topic-match.ts';
+export * from './in-memory-bus.ts';
+export * from './amqp-bus.ts';
+export * from './typed-messages.ts';

@@ -1,0 +1,139 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Logger } from '../logging.ts';
+import { silentLogger } from '../logging.ts';
+import { HttpError, INTERNAL_ERROR_BODY, toErrorResponse, type ErrorResponse } from './error-response.ts';
+import type { HandlerRequest, HandlerResult, OperationBinding } from './handler-types.ts';
+
+export interface MountOptions<C> {
+  /**
+   * Resolve the caller of a secured operation from the request (the bearer token). Return null
+   * for a missing or invalid token (→ 401); throw an HttpError for anything else (e.g. 503).
+   * Required when the spec has secured operations.
+   */
+  authenticate?: (req: Request) => Promise<C | null>;
+  /** Validate every response against the spec too (on in tests; a mismatch is a 500 and logged). */
+  validateResponses?: boolean;
+  /** Largest accepted JSON body (express.json `limit`), default 100 kB. */
+  bodyLimit?: string | number;
+  /** Turn a thrown domain error into a response; undefined → the default mapping / 500. */
+  mapError?: (err: unknown) => ErrorResponse | undefined;
+  logger?: Logger;
+}
+
+export interface ApiSpec {
+  specPath: string;
+  operations: readonly OperationBinding[];
+}
+
+/** Handlers are keyed by operationId; their exact types are checked by the generated interface. */
+export type OperationHandlers<H> = { [K in keyof H]: (request: never) => Promise<HandlerResult> };
+
+const CALLER = Symbol('caller');
+
+/** `/api/banks/{bank_id}/branches` → `/api/banks/:bank_id/branches` */
+export function toExpressPath(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+function coerce(value: string, type: string): unknown {
+  if (type === 'integer' || type === 'number') return Number(value);
+  if (type === 'boolean') return value === 'true';
+  return value;
+}
+
+function readQuery(req: Request): Record<string, unknown> {
+  // express-openapi-validator stores the coerced query (defaults applied) on req.openapi in Express 5.
+  const openapi = (req as Request & { openapi?: { query?: unknown } }).openapi;
+  const source = openapi && typeof openapi.query === 'object' && openapi.query !== null ? openapi.query : req.query;
+  return { ...(source as Record<string, unknown>) };
+}
+
+/** The error middleware that gives every failure the one error shape. */
+export function errorHandler(options: { mapError?: (err: unknown) => ErrorResponse | undefined; logger?: Logger }) {
+  const logger = options.logger ?? silentLogger;
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const mapped = options.mapError?.(err) ?? toErrorResponse(err);
+    if (mapped) {
+      if (mapped.status >= 500) logger.warn({ err, method: req.method, url: req.originalUrl }, 'request failed');
+      for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
+      res.status(mapped.status).json(mapped.body);
+      return;
+    }
+    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    res.status(500).json(INTERNAL_ERROR_BODY);
+  };
+}
+
+/**
+ * Mount a generated operation table: JSON body parsing, express-openapi-validator (requests always,
+ * responses when asked), the bearer security handler, one route per operation calling its handler,
+ * and the error handler. Called by the generated `mount<Api>()` functions.
+ */
+export function mountOpenApi<C, H extends OperationHandlers<H>>(
+  app: Router,
+  spec: ApiSpec,
+  handlers: H,
+  options: MountOptions<C>,
+): void {
+  const logger = options.logger ?? silentLogger;
+  const authenticate = options.authenticate;
+  if (!authenticate && spec.operations.some((op) => op.secured)) {
+    throw new Error(`${spec.specPath} has secured operations: pass options.authenticate`);
+  }
+
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: spec.specPath,
+      validateApiSpec: true,
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false },
+      validateResponses: options.validateResponses ? { removeAdditional: false, coerceTypes: false } : false,
+      validateSecurity: {
+        handlers: {
+          bearerAuth: async (req: Request) => {
+            const caller = await authenticate!(req);
+            if (caller === null || caller === undefined) throw new HttpError(401, 'Unauthorized');
+            (req as Request & { [CALLER]?: C })[CALLER] = caller;
+            return true;
+          },
+        },
+      },
+    }),
+  );
+
+  for (const op of spec.operations) {
+    const handler = handlers[op.operationId as keyof H] as unknown as ((request: HandlerRequest) => Promise<HandlerResult>) | undefined;
+    if (typeof handler !== 'function') throw new Error(`no handler for operation ${op.operationId}`);
+    app[op.method](toExpressPath(op.path), async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const params: Record<string, unknown> = {};
+        for (const p of op.pathParams) {
+          const raw = req.params[p.name];
+          if (typeof raw === 'string') params[p.name] = coerce(raw, p.type);
+        }
+        const headers: Record<string, string | undefined> = {};
+        for (const name of op.headerParams) headers[name] = req.get(name);
+        const result = await handler.call(handlers, {
+          params,
+          query: readQuery(req),
+          headers,
+          body: req.body,
+          caller: op.secured ? (req as Request & { [CALLER]?: C })[CALLER] : undefined,
+        });
+        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+        res.status(result.status);
+        if (result.body === undefined) res.end();
+        else res.json(result.body);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+
+  app.use(errorHandler({ ...(options.mapError ? { mapError: options.mapError } : {}), logger }));
+}
