@@ -1,0 +1,104 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import { mountBankApi } from '@bank/generated/bank-api';
+import { buildTopology } from '@bank/generated/events';
+import type { LogApiClient } from '@bank/generated/log-api';
+import type { EventBus, Subscription } from '@bank/platform/events';
+import { silentLogger, type Logger } from '@bank/platform/logging';
+import { createJwtKey } from '@bank/platform/auth';
+import type { Knex } from './db/database.ts';
+import type { BankConfig } from './config.ts';
+import { createTokenIssuer } from './auth/token-issuer.ts';
+import { createBankEvents } from './events/bank-events.ts';
+import { createBankOutboxRelay } from './events/bank-outbox-relay.ts';
+import { startBankCallbackConsumer } from './events/bank-callback-consumer.ts';
+import { createBankHandlers } from './handlers/bank-handlers.ts';
+import { withAccessControl } from './http/access-control.ts';
+import { createAuthenticator } from './http/authenticate.ts';
+import { mapDomainError } from './http/domain-error-mapping.ts';
+import { createOwnershipReader } from './http/ownership-reader.ts';
+import { createLoginRateLimiter } from './http/login-rate-limit.ts';
+import { mountDocs } from './http/docs.ts';
+
+export interface BankServiceDeps {
+  db: Knex;
+  bus: EventBus;
+  /** The generated log-service client (with a service token) used after a bank.created reply. */
+  logApi: LogApiClient;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface BankServiceOptions {
+  /** Validate every response against the spec (on in tests). */
+  validateResponses?: boolean;
+}
+
+export interface BankService {
+  app: Express;
+  /** Declare the topology, start the outbox relay and the callback consumer. */
+  start(): Promise<void>;
+  /** Stop the background work: finish the batch / message in hand, then stop. */
+  stop(): Promise<void>;
+  /** Publish what the outbox holds now (used after commits; tests call it to flush). */
+  flushOutbox(): Promise<void>;
+}
+
+/** The bank-service factory: config + dependencies → the Express app and its background workers. */
+export function createBankService(config: BankConfig, deps: BankServiceDeps, options: BankServiceOptions = {}): BankService {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const names = { exchange: config.EXCHANGE_NAME, bankCallbackQueue: config.CALLBACK_QUEUE };
+  const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
+  const jwt = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+
+  const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger });
+  const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted: () => relay.wake(), now });
+  let callbackSubscription: Subscription | undefined;
+
+  const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
+    const database = await deps.db
+      .raw('select 1')
+      .then(() => 'up' as const)
+      .catch(() => 'down' as const);
+    return { database, broker: deps.bus.isReady() ? 'up' : 'down' };
+  };
+
+  const handlers = createBankHandlers({
+    db: deps.db,
+    tokens: createTokenIssuer(deps.db, jwtKey, { ...jwt, lifetimeSeconds: config.JWT_LIFETIME_SECONDS }),
+    events,
+    readiness,
+    logger,
+    now,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(helmet());
+  if (config.CORS_ORIGINS.length > 0) app.use(cors({ origin: config.CORS_ORIGINS }));
+  mountDocs(app);
+  app.use('/auth/login', createLoginRateLimiter({ limit: config.LOGIN_RATE_LIMIT }));
+  mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {
+    authenticate: createAuthenticator(deps.db, jwtKey, jwt),
+    validateResponses: options.validateResponses ?? false,
+    mapError: mapDomainError,
+    logger,
+  });
+
+  return {
+    app,
+    async start() {
+      await deps.bus.declare(buildTopology(names));
+      relay.start();
+      callbackSubscription = await startBankCallbackConsumer({ bus: deps.bus, names, db: deps.db, logApi: deps.logApi, logger });
+    },
+    async stop() {
+      await callbackSubscription?.cancel();
+      await relay.stop();
+    },
+    flushOutbox: () => relay.flush(),
+  };
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env -S node --import tsx
+// bank-service command line: `init`, `migrate latest|rollback|status|make <name>`, `serve`.
+// Reads .env and the environment (DATABASE_URL, APP_ENV/NODE_ENV, ADMIN_EMAIL, ADMIN_PASS).
+// Keep dynamic import() out of this file: tsx's import scanner misreads the `--import` of the
+// shebang when the file also holds a dynamic import (serve's lives in cli/serve-command.ts).
+import type { Knex } from 'knex';
+import { ConfigError, loadEnvFile } from '@bank/platform/config';
+import { loadCliConfig } from './cli/cli-config.ts';
+import { runInit } from './cli/init-command.ts';
+import { MIGRATE_USAGE, runMigrateCommand } from './cli/migrate-command.ts';
+import { runServeCommand } from './cli/serve-command.ts';
+import { createDatabase } from './db/database.ts';
+
+const USAGE = `usage: bank-service <command>
+  init                 migrate, seed roles admin/manager/user, create the admin (ADMIN_EMAIL/ADMIN_PASS)
+  ${MIGRATE_USAGE}
+  serve                start the HTTP service`;
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === 'serve') {
+    await runServeCommand();
+    return 0;
+  }
+  if (command !== 'init' && command !== 'migrate') {
+    console.error(USAGE);
+    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+  const config = loadCliConfig(process.env);
+  let db: Knex | undefined;
+  const database = (): Knex => (db ??= createDatabase(config.databaseUrl));
+  try {
+    if (command === 'init') {
+      const result = await runInit(database(), { admin: config.admin });
+      console.log(
+        [
+          result.migrations.length === 0 ? 'schema up to date' : `applied ${result.migrations.join(', ')}`,
+          `roles created: ${result.rolesCreated}`,
+          result.adminCreated ? 'admin created' : result.adminRoleGranted ? 'admin role granted' : 'admin already present',
+        ].join('\n'),
+      );
+    } else {
+      for (const line of await runMigrateCommand(database, args)) console.log(line);
+    }
+    return 0;
+  } finally {
+    await db?.destroy();
+  }
+}
+
+loadEnvFile();
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,89 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+
+/** `bank-service/migrations/`: TypeScript files `<YYYYMMDDHHMMSS>_<name>.ts`, loaded through tsx. */
+export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export interface MigratorOptions {
+  directory?: string;
+}
+
+function migratorConfig(options: MigratorOptions): Knex.MigratorConfig {
+  return {
+    directory: options.directory ?? MIGRATIONS_DIRECTORY,
+    loadExtensions: ['.ts'],
+    tableName: 'knex_migrations',
+  };
+}
+
+export interface MigrationResult {
+  batch: number;
+  /** File names applied (latest) or reverted (rollback); empty when there was nothing to do. */
+  migrations: string[];
+}
+
+export async function migrateLatest(db: Knex, options: MigratorOptions = {}): Promise<MigrationResult> {
+  const [batch, migrations] = (await db.migrate.latest(migratorConfig(options))) as [number, string[]];
+  return { batch, migrations };
+}
+
+/** Revert the last batch (or every batch with `all`). */
+export async function migrateRollback(
+  db: Knex,
+  options: MigratorOptions & { all?: boolean } = {},
+): Promise<MigrationResult> {
+  const [batch, migrations] = (await db.migrate.rollback(migratorConfig(options), options.all ?? false)) as [
+    number,
+    string[],
+  ];
+  return { batch, migrations };
+}
+
+export async function migrationStatus(
+  db: Knex,
+  options: MigratorOptions = {},
+): Promise<{ completed: string[]; pending: string[] }> {
+  const [completed, pending] = (await db.migrate.list(migratorConfig(options))) as [
+    Array<{ name: string }>,
+    Array<{ file: string }>,
+  ];
+  return { completed: completed.map((m) => m.name), pending: pending.map((m) => m.file) };
+}
+
+const MIGRATION_FILE = /^(\d{14})_[a-z0-9_]+\.ts$/;
+
+function timestampOf(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/**
+ * Write an empty migration `<timestamp>_<name>.ts` and return its path. The timestamp is now, or
+ * later than every existing file so the new migration always runs last.
+ */
+export function makeMigration(name: string, options: MigratorOptions & { now?: Date } = {}): string {
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (slug === '') throw new Error('a migration needs a name made of letters or digits');
+  const directory = options.directory ?? MIGRATIONS_DIRECTORY;
+  const existing = readdirSync(directory)
+    .map((file) => MIGRATION_FILE.exec(file)?.[1])
+    .filter((stamp): stamp is string => stamp !== undefined)
+    .map(Number);
+  let stamp = Number(timestampOf(options.now ?? new Date()));
+  const latest = Math.max(0, ...existing);
+  if (stamp <= latest) stamp = latest + 100;
+  const path = join(directory, `${stamp}_${slug}.ts`);
+  writeFileSync(
+    path,
+    `import type { Knex } from 'knex';\n\n` +
+      `export async function up(knex: Knex): Promise<void> {\n  void knex;\n}\n\n` +
+      `export async function down(knex: Knex): Promise<void> {\n  void knex;\n}\n`,
+    { flag: 'wx' },
+  );
+  return path;
+}

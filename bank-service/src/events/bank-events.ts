@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { createEventEncoders, type EncodedMessage, type EventNames } from '@bank/generated/events';
+import type { Knex } from '../db/database.ts';
+import { enqueueEvent, type EnqueuedEvent } from '../outbox/index.ts';
+
+/** The stored rows an event carries as `data` (only the columns the event schema names are sent). */
+export interface AccountEventData {
+  id: number;
+  client_id: number;
+  bank_id: number;
+  balance: number;
+}
+export interface BankEventData {
+  id: number;
+  name: string;
+}
+export interface ClientEventData {
+  id: number;
+  name: string;
+  social_status_id: number;
+  user_id: number;
+}
+export interface CardEventData {
+  id: number;
+  account_id: number;
+  balance: number;
+}
+
+/** What was written to the outbox for a `bank.created`: its reply comes back with this correlation id. */
+export interface EnqueuedRequest extends EnqueuedEvent {
+  correlationId: string;
+  replyTo: string;
+}
+
+/**
+ * Domain events of the bank, written to the outbox inside the caller's transaction: each is
+ * published (by the relay) if and only if that transaction commits. The payload is validated
+ * against the AsyncAPI schema first — an invalid one throws (InvalidMessageError) and nothing is
+ * stored. `userId` is the user whose request caused the event.
+ */
+export interface BankEvents {
+  accountCreated(trx: Knex.Transaction, account: AccountEventData, userId: number): Promise<EnqueuedEvent>;
+  /** Carries `reply_to` = the callback queue and a new `correlation_id` (email-service replies there). */
+  bankCreated(trx: Knex.Transaction, bank: BankEventData, userId: number): Promise<EnqueuedRequest>;
+  clientCreated(trx: Knex.Transaction, client: ClientEventData, userId: number): Promise<EnqueuedEvent>;
+  cardCreated(trx: Knex.Transaction, card: CardEventData, userId: number): Promise<EnqueuedEvent>;
+}
+
+export interface BankEventsOptions {
+  names: Partial<EventNames>;
+  /** The queue email-service replies to after mailing a `bank.created`. */
+  callbackQueue: string;
+  /** Called once the transaction that wrote an event has committed (wakes the relay). Never on rollback. */
+  onCommitted: () => void;
+  /** Clock for `date` and the message timestamp (tests). */
+  now?: () => Date;
+}
+
+/** The outermost transaction: a savepoint's `executionPromise` settles before the real commit. */
+function topLevel(trx: Knex.Transaction): Knex.Transaction {
+  let current = trx;
+  while (current.parentTransaction !== undefined) current = current.parentTransaction;
+  return current;
+}
+
+export function createBankEvents(options: BankEventsOptions): BankEvents {
+  const encoders = createEventEncoders(options.names);
+  const now = options.now ?? (() => new Date());
+  const watched = new WeakSet<Knex.Transaction>();
+
+  function afterCommit(trx: Knex.Transaction): void {
+    const top = topLevel(trx);
+    if (watched.has(top)) return;
+    watched.add(top);
+    top.executionPromise.then(
+      () => options.onCommitted(),
+      () => undefined, // rolled back: the rows are gone, nothing to publish
+    );
+  }
+
+  async function store(trx: Knex.Transaction, message: EncodedMessage, payload: unknown, at: Date): Promise<EnqueuedEvent> {
+    const event = await enqueueEvent(
+      trx,
+      {
+        routingKey: message.routingKey,
+        payload,
+        messageId: message.options.messageId,
+        ...(message.options.correlationId !== undefined ? { correlationId: message.options.correlationId } : {}),
+        ...(message.options.replyTo !== undefined ? { replyTo: message.options.replyTo } : {}),
+      },
+      at,
+    );
+    afterCommit(trx);
+    return event;
+  }
+
+  const common = (userId: number, at: Date, what: string, id: number) => ({
+    user_id: userId,
+    date: at.toISOString(),
+    message: `${what} created with ID: ${id}`,
+  });
+
+  return {
+    async accountCreated(trx, account, userId) {
+      const at = now();
+      const payload = {
+        ...common(userId, at, 'Account', account.id),
+        data: { id: account.id, client_id: account.client_id, bank_id: account.bank_id, balance: account.balance },
+      };
+      return store(trx, encoders.publishAccountCreated(payload, { timestamp: at }), payload, at);
+    },
+    async bankCreated(trx, bank, userId) {
+      const at = now();
+      const payload = { ...common(userId, at, 'Bank', bank.id), data: { id: bank.id, name: bank.name } };
+      const correlationId = randomUUID();
+      const message = encoders.publishBankCreated(payload, { correlationId, replyTo: options.callbackQueue, timestamp: at });
+      const event = await store(trx, message, payload, at);
+      return { ...event, correlationId, replyTo: options.callbackQueue };
+    },
+    async clientCreated(trx, client, userId) {
+      const at = now();
+      const payload = {
+        ...common(userId, at, 'Client', client.id),
+        data: { id: client.id, name: client.name, social_status_id: client.social_status_id, user_id: client.user_id },
+      };
+      return store(trx, encoders.publishClientCreated(payload, { timestamp: at }), payload, at);
+    },
+    async cardCreated(trx, card, userId) {
+      const at = now();
+      const payload = {
+        ...common(userId, at, 'Card', card.id),
+        data: { id: card.id, account_id: card.account_id, balance: card.balance },
+      };
+      return store(trx, encoders.publishCardCreated(payload, { timestamp: at }), payload, at);
+    },
+  };
+}

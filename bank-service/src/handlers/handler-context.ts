@@ -1,0 +1,19 @@
+import type { Logger } from '@bank/platform/logging';
+import type { Knex } from '../db/database.ts';
+import type { BankEvents } from '../events/bank-events.ts';
+import type { TokenIssuer } from '../auth/token-issuer.ts';
+
+export type ReadinessCheck = () => Promise<Record<string, 'up' | 'down'>>;
+
+/** What every handler group gets from the app factory. */
+export interface HandlerContext {
+  db: Knex;
+  /** Signs access tokens whose claims are read from the database. */
+  tokens: TokenIssuer;
+  /** Writes domain events to the outbox inside the caller's transaction. */
+  events: BankEvents;
+  /** Database reachable, broker connected, consumers attached. */
+  readiness: ReadinessCheck;
+  logger: Logger;
+  now: () => Date;
+}

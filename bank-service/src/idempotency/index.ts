@@ -1,0 +1,2 @@
+export * from './request-hash.ts';
+export * from './idempotency-store.ts';

@@ -1,0 +1,2 @@
+export * from './outbox-writer.ts';
+export * from './knex-outbox-store.ts';

@@ -1,0 +1,74 @@
+import type { Db } from '../db/database.ts';
+import { toBoolean, toNumber } from '../db/row-values.ts';
+
+// What the access layer reads on every request: who owns a row, and who the caller is now.
+// Each owner lookup returns null when the row itself does not exist (→ 404, not 403).
+
+export async function ownerUserIdOfClient(db: Db, clientId: number): Promise<number | null> {
+  const row = (await db('clients').where({ id: clientId }).first('user_id')) as { user_id: unknown } | undefined;
+  return row === undefined ? null : toNumber(row.user_id);
+}
+
+export async function ownerUserIdOfAccount(db: Db, accountId: number): Promise<number | null> {
+  const row = (await db('accounts')
+    .join('clients', 'clients.id', 'accounts.client_id')
+    .where('accounts.id', accountId)
+    .first('clients.user_id as user_id')) as { user_id: unknown } | undefined;
+  return row === undefined ? null : toNumber(row.user_id);
+}
+
+export async function ownerUserIdOfCard(db: Db, cardId: number): Promise<number | null> {
+  const row = (await db('cards')
+    .join('accounts', 'accounts.id', 'cards.account_id')
+    .join('clients', 'clients.id', 'accounts.client_id')
+    .where('cards.id', cardId)
+    .first('clients.user_id as user_id')) as { user_id: unknown } | undefined;
+  return row === undefined ? null : toNumber(row.user_id);
+}
+
+/** The id of the user's client, or null when the user has none (yet). */
+export async function clientIdOfUser(db: Db, userId: number): Promise<number | null> {
+  const row = (await db('clients').where({ user_id: userId }).first('id')) as { id: unknown } | undefined;
+  return row === undefined ? null : toNumber(row.id);
+}
+
+/** Ids of the accounts of the user's client, ascending (empty without client or accounts). */
+export async function accountIdsOfUser(db: Db, userId: number): Promise<number[]> {
+  const rows = (await db('accounts')
+    .join('clients', 'clients.id', 'accounts.client_id')
+    .where('clients.user_id', userId)
+    .orderBy('accounts.id', 'asc')
+    .select('accounts.id as id')) as Array<{ id: unknown }>;
+  return rows.map((r) => toNumber(r.id));
+}
+
+/** The caller as the database sees it right now (roles, block state, client, accounts). */
+export interface Principal {
+  id: number;
+  email: string;
+  roles: string[];
+  is_blocked: boolean;
+  client_id: number | null;
+  account_ids: number[];
+}
+
+/** Null when the user no longer exists. */
+export async function loadPrincipal(db: Db, userId: number): Promise<Principal | null> {
+  const user = (await db('users').where({ id: userId }).first('id', 'email', 'is_blocked')) as
+    | { id: unknown; email: string; is_blocked: unknown }
+    | undefined;
+  if (user === undefined) return null;
+  const roles = (await db('user_roles')
+    .join('roles', 'roles.id', 'user_roles.role_id')
+    .where('user_roles.user_id', userId)
+    .orderBy('roles.name', 'asc')
+    .select('roles.name as name')) as Array<{ name: string }>;
+  return {
+    id: toNumber(user.id),
+    email: user.email,
+    roles: roles.map((r) => r.name),
+    is_blocked: toBoolean(user.is_blocked),
+    client_id: await clientIdOfUser(db, userId),
+    account_ids: await accountIdsOfUser(db, userId),
+  };
+}

@@ -1,0 +1,188 @@
+import type { Knex } from 'knex';
+import type { Logger } from '@bank/platform/logging';
+import { silentLogger } from '@bank/platform/logging';
+import { sleep } from '@bank/platform/retry';
+import type { Db } from '../db/database.ts';
+import { toDomainError } from '../db/db-errors.ts';
+import { toDbTimestamp, fromDbTimestamp, toNumber } from '../db/row-values.ts';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { claimKey, completeKey, releaseKey, requestHash } from '../idempotency/index.ts';
+import type { IdempotencyKeyRef, StoredResponse } from '../idempotency/index.ts';
+import { TRANSFER_COLUMNS, cardOwner, cardsOwnedBy, lockCard, toTransfer } from './transfer-rows.ts';
+import type {
+  CreateTransferInput,
+  ErrorBody,
+  ListTransfersInput,
+  Transfer,
+  TransferCreatedBody,
+  TransferPage,
+  TransferResponse,
+} from './transfer-types.ts';
+
+export const INSUFFICIENT_FUNDS = 'insufficient funds';
+export const CARD_NOT_FOUND = 'Card not found';
+
+export interface TransferServiceOptions {
+  logger?: Logger;
+  /** Attempts of the money-moving transaction when the database reports a deadlock or a busy lock. Default 3. */
+  attempts?: number;
+}
+
+/**
+ * Move `amount` from one card to another, at most once per (caller, Idempotency-Key).
+ *
+ * 1. The body is checked (same card → ValidationError, thrown, nothing stored).
+ * 2. The key is taken in its own statement (see `claimKey`): a replay returns the first response,
+ *    a different body is a 422, a request still in flight a 409 (both thrown, nothing stored).
+ * 3. One transaction: lock both cards in ascending id order (`FOR UPDATE` on MariaDB; SQLite has one
+ *    writer), check the caller owns `from_card_id` (admin excepted), debit with the guarded
+ *    `UPDATE … WHERE balance >= amount` (0 rows → 409 insufficient funds), credit, insert the
+ *    transfer and store the 201 response on the key — all commit together.
+ * 4. A 4xx decided inside the transaction (403, 404, 409) rolls the money back and is stored on the
+ *    key, so a replay answers the same. Anything else (database down, 5xx) deletes the key so the
+ *    client may retry, and is rethrown (a database outage as ServiceUnavailableError).
+ */
+export async function createTransfer(db: Knex, input: CreateTransferInput, options: TransferServiceOptions = {}): Promise<TransferResponse> {
+  const logger = options.logger ?? silentLogger;
+  validateTransferBody(input.body);
+  const ref: IdempotencyKeyRef = { userId: input.userId, key: input.key };
+  const { from_card_id, to_card_id, amount } = input.body;
+  const claim = await withDbErrors(() => claimKey(db, ref, requestHash({ from_card_id, to_card_id, amount })));
+  if (claim.kind === 'replay') return { ...(claim.response as { status: number; body: TransferResponse['body'] }), replayed: true };
+
+  try {
+    const response = await withRetries(options.attempts ?? 3, () =>
+      db.transaction(async (trx) => {
+        const transfer = await moveMoney(trx, input);
+        const created: StoredResponse = { status: 201, body: { msg: 'transfer completed', item: transfer } satisfies TransferCreatedBody };
+        await completeKey(trx, ref, created);
+        return created;
+      }),
+    );
+    logger.info({ userId: input.userId, transferId: (response.body as TransferCreatedBody).item.id }, 'transfer completed');
+    return { status: response.status, body: response.body as TransferCreatedBody, replayed: false };
+  } catch (err) {
+    if (err instanceof DomainError && err.status >= 400 && err.status < 500) {
+      const failed: StoredResponse = { status: err.status, body: errorBody(err) };
+      try {
+        await completeKey(db, ref, failed);
+      } catch (storeErr) {
+        await releaseKey(db, ref).catch(() => undefined);
+        throw toDomainError(storeErr, { entity: 'transfer' });
+      }
+      return { status: failed.status, body: failed.body as ErrorBody, replayed: false };
+    }
+    await releaseKey(db, ref).catch((releaseErr: unknown) =>
+      logger.error({ err: releaseErr }, 'could not release an idempotency key; it is taken over once stale'),
+    );
+    throw toDomainError(err, { entity: 'transfer', table: 'transfers' });
+  }
+}
+
+/**
+ * Transfers touching the caller's cards (from or to), ordered by id; an admin sees all. With
+ * `cardId`, only that card's: NotFoundError when it does not exist, ForbiddenError when it is not
+ * the caller's (admin excepted).
+ */
+export async function listTransfers(db: Db, input: ListTransfersInput): Promise<TransferPage> {
+  return withDbErrors(async () => {
+    if (input.cardId !== undefined) {
+      const owner = await cardOwner(db, input.cardId);
+      if (owner === undefined) throw new NotFoundError(CARD_NOT_FOUND);
+      if (!input.isAdmin && owner !== input.userId) throw new ForbiddenError();
+    }
+    const filtered = (): Knex.QueryBuilder => {
+      const query = db('transfers');
+      const cardId = input.cardId;
+      if (cardId !== undefined) {
+        query.where((w) => w.where('from_card_id', cardId).orWhere('to_card_id', cardId));
+      } else if (!input.isAdmin) {
+        query.where((w) => w.whereIn('from_card_id', cardsOwnedBy(db, input.userId)).orWhereIn('to_card_id', cardsOwnedBy(db, input.userId)));
+      }
+      return query;
+    };
+    const counted = (await filtered().count({ n: '*' }).first()) as { n: unknown } | undefined;
+    const total = counted === undefined ? 0 : toNumber(counted.n);
+    const raw = (await filtered()
+      .select(TRANSFER_COLUMNS.map((c) => `transfers.${c}`))
+      .orderBy('transfers.id')
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize)) as Parameters<typeof toTransfer>[0][];
+    return { total, rows: raw.map(toTransfer) };
+  });
+}
+
+export function validateTransferBody(body: CreateTransferInput['body']): void {
+  for (const field of ['from_card_id', 'to_card_id'] as const) {
+    if (!Number.isSafeInteger(body[field]) || body[field] < 1) throw new ValidationError(`${field} must be a positive integer`, field);
+  }
+  if (!Number.isSafeInteger(body.amount) || body.amount < 1) throw new ValidationError('amount must be a positive integer (minor units)', 'amount');
+  if (body.from_card_id === body.to_card_id) throw new ValidationError('to_card_id must differ from from_card_id', 'to_card_id');
+}
+
+async function moveMoney(trx: Knex.Transaction, input: CreateTransferInput): Promise<Transfer> {
+  const { from_card_id: fromId, to_card_id: toId, amount } = input.body;
+  // Fixed lock order (ascending id) so two opposite transfers cannot deadlock.
+  const [firstId, secondId] = fromId < toId ? [fromId, toId] : [toId, fromId];
+  const first = await lockCard(trx, firstId);
+  const second = await lockCard(trx, secondId);
+  const from = first?.id === fromId ? first : second?.id === fromId ? second : undefined;
+  const to = first?.id === toId ? first : second?.id === toId ? second : undefined;
+  if (from === undefined) throw new NotFoundError(CARD_NOT_FOUND);
+  if (!input.isAdmin && (await cardOwner(trx, fromId)) !== input.userId) throw new ForbiddenError();
+  if (to === undefined) throw new NotFoundError(CARD_NOT_FOUND);
+
+  const debited = await trx('cards').where('id', fromId).andWhere('balance', '>=', amount).decrement('balance', amount);
+  if (debited !== 1) throw new ConflictError(INSUFFICIENT_FUNDS);
+  await trx('cards').where('id', toId).increment('balance', amount);
+
+  const createdAt = toDbTimestamp(new Date());
+  const [id] = await trx('transfers').insert({
+    from_card_id: fromId,
+    to_card_id: toId,
+    amount,
+    created_at: createdAt,
+    idempotency_key: input.key,
+    user_id: input.userId,
+  });
+  return {
+    id: toNumber(id),
+    from_card_id: fromId,
+    to_card_id: toId,
+    amount,
+    created_at: fromDbTimestamp(createdAt),
+    idempotency_key: input.key,
+  };
+}
+
+function errorBody(err: DomainError): ErrorBody {
+  const body: ErrorBody = { msg: err.message };
+  if (err instanceof ValidationError && err.errors.length > 0) body.errors = err.errors;
+  return body;
+}
+
+async function withDbErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toDomainError(err, { entity: 'transfer', table: 'transfers' });
+  }
+}
+
+/** Deadlock / lock wait timeout (MariaDB) or busy database (SQLite): the transaction rolled back and may simply be run again. */
+function isTransient(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, errno } = err as { code?: unknown; errno?: unknown };
+  return errno === 1213 || errno === 1205 || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
+}
+
+async function withRetries<T>(attempts: number, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= attempts || !isTransient(err)) throw err;
+      await sleep(10 * attempt + Math.random() * 20);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { booleanFromEnv, listFromEnv, parseConfig, portFromEnv, z } from '@bank/platform/config';
+
+const environments = ['development', 'test', 'production'] as const;
+
+/** Recipients used when EMAIL_RECEIVERS is not set — in development only. */
+export const DEVELOPMENT_RECEIVERS: readonly string[] = Object.freeze(['test@example.com']);
+
+const positiveInt = z.coerce.number().int().min(1);
+
+/**
+ * Every environment variable email-service reads (see .env.example). SMTP_URL replaces the seed's
+ * `email_host` / `email_port` / `email_user` / `email_app_password`.
+ */
+export const emailConfigSchema = z
+  .object({
+    APP_ENV: z.enum(environments).default('development'),
+    PORT: portFromEnv.default(8001),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TLS_CERT: z.string().optional(),
+    TLS_KEY: z.string().optional(),
+
+    AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
+    QUEUE_NAME: z.string().min(1).default('email-service'),
+    EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),
+    PREFETCH: positiveInt.max(1000).default(10),
+
+    SMTP_URL: z.string().min(1).default('smtp://127.0.0.1:1025'),
+    SMTP_CA_FILE: z.string().optional(),
+    SMTP_TIMEOUT_MS: positiveInt.default(10_000),
+    EMAIL_FROM: z.string().min(1).default('bank@example.com'),
+    /** Raw list; loadEmailConfig fills the development default. */
+    EMAIL_RECEIVERS: listFromEnv.optional(),
+    EMAIL_SUBJECT: z.string().min(1).default('Message from Bank service'),
+
+    SENT_STORE_URL: z.string().min(1).default('sqlite:./data/email.sqlite'),
+    SEND_MAX_ATTEMPTS: positiveInt.max(100).default(8),
+    SEND_RETRY_BASE_MS: positiveInt.default(500),
+    SEND_RETRY_MAX_MS: positiveInt.default(30_000),
+
+    /** Run the embedded mail catcher inside this process (catcher-main.ts runs it standalone). */
+    START_MAIL_CATCHER: booleanFromEnv.default(false),
+    CATCHER_SMTP_PORT: portFromEnv.default(1025),
+    CATCHER_HTTP_PORT: portFromEnv.default(8025),
+    CATCHER_HOST: z.string().min(1).default('127.0.0.1'),
+  })
+  .superRefine((cfg, ctx) => {
+    const receivers = cfg.EMAIL_RECEIVERS ?? [];
+    if (receivers.length === 0 && cfg.APP_ENV !== 'development') {
+      ctx.addIssue({ code: 'custom', path: ['EMAIL_RECEIVERS'], message: 'must name at least one recipient (comma-separated) outside development' });
+    }
+    for (const address of receivers) {
+      if (!z.email().safeParse(address).success) {
+        ctx.addIssue({ code: 'custom', path: ['EMAIL_RECEIVERS'], message: `"${address}" is not an e-mail address` });
+      }
+    }
+    if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY must be set together' });
+    }
+    if (cfg.SEND_RETRY_MAX_MS < cfg.SEND_RETRY_BASE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['SEND_RETRY_MAX_MS'], message: 'must not be smaller than SEND_RETRY_BASE_MS' });
+    }
+  });
+
+type ParsedEmailConfig = z.infer<typeof emailConfigSchema>;
+
+export type EmailConfig = Omit<ParsedEmailConfig, 'EMAIL_RECEIVERS'> & {
+  /** Never empty. */
+  EMAIL_RECEIVERS: string[];
+};
+
+/** Validate the environment (every problem reported at once, as ConfigError). */
+export function loadEmailConfig(env: Record<string, string | undefined>): EmailConfig {
+  const parsed = parseConfig(emailConfigSchema, env);
+  const receivers = parsed.EMAIL_RECEIVERS && parsed.EMAIL_RECEIVERS.length > 0 ? parsed.EMAIL_RECEIVERS : [...DEVELOPMENT_RECEIVERS];
+  return { ...parsed, EMAIL_RECEIVERS: receivers };
+}

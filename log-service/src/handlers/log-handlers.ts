@@ -1,0 +1,61 @@
+import type { LogApiHandlers } from '@bank/generated/log-api';
+import { pageEnvelope } from '@bank/platform/http';
+import type { LogListQuery, LogStore } from '../store/index.ts';
+import { ACCESS_DENIED, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';
+
+export type ReadinessCheck = () => Promise<Record<string, 'up' | 'down'>>;
+
+export interface LogHandlerDeps {
+  store: LogStore;
+  /** Named checks (store, broker, consumer); every one `up` → 200, else 503. */
+  readiness: ReadinessCheck;
+}
+
+const NOT_FOUND = { msg: 'Log not found' } as const;
+
+/** The log-service REST API (specs/log.openapi.yaml): requests arrive validated, callers authenticated. */
+export function createLogHandlers(deps: LogHandlerDeps): LogApiHandlers<LogCaller> {
+  const { store } = deps;
+  return {
+    async listLogs({ query, caller }) {
+      if (!mayReadLogs(caller)) return { status: 403, body: ACCESS_DENIED };
+      const filter: LogListQuery = { page: query.page_number, pageSize: query.page_size };
+      if (query.user_id !== undefined) filter.user_id = query.user_id;
+      if (query.routing_key !== undefined) filter.routing_key = query.routing_key;
+      if (query.from !== undefined) filter.from = new Date(query.from);
+      if (query.to !== undefined) filter.to = new Date(query.to);
+      const page = await store.list(filter);
+      return { status: 200, body: pageEnvelope('/logs', query, page.total, page.items) };
+    },
+
+    async createLog({ body, caller }) {
+      if (!mayWriteLogs(caller)) return { status: 403, body: ACCESS_DENIED };
+      const { log, created } = await store.insert(body);
+      return created
+        ? { status: 201, body: { msg: 'item created', item: log } }
+        : { status: 200, body: { msg: 'item already exists', item: log } };
+    },
+
+    async getLog({ params, caller }) {
+      if (!mayReadLogs(caller)) return { status: 403, body: ACCESS_DENIED };
+      const log = await store.get(params.id);
+      return log ? { status: 200, body: log } : { status: 404, body: NOT_FOUND };
+    },
+
+    async deleteLog({ params, caller }) {
+      if (!mayReadLogs(caller)) return { status: 403, body: ACCESS_DENIED };
+      const log = await store.delete(params.id);
+      return log ? { status: 200, body: { msg: 'item deleted', item: log } } : { status: 404, body: NOT_FOUND };
+    },
+
+    async getHealth() {
+      return { status: 200, body: { status: 'ok' } };
+    },
+
+    async getReady() {
+      const checks = await deps.readiness();
+      const ready = Object.values(checks).every((state) => state === 'up');
+      return ready ? { status: 200, body: { status: 'ready', checks } } : { status: 503, body: { status: 'not ready', checks } };
+    },
+  };
+}

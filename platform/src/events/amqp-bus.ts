@@ -1,0 +1,352 @@
+import { connect, type ChannelModel } from 'amqplib';
+import { silentLogger, type Logger } from '../logging.ts';
+import { backoffDelay, sleep } from '../retry.ts';
+import {
+  BrokerUnavailableError,
+  type BusState,
+  type ConsumeOptions,
+  type DeliveryHandler,
+  type EventBus,
+  type MessageProperties,
+  type PublishOptions,
+  type Subscription,
+} from './event-bus.ts';
+import { AmqpConsumer } from './amqp-consumer.ts';
+import { buildProperties } from './message-properties.ts';
+import { ConfirmPublisher, errorMessage } from './amqp-publisher.ts';
+import type { Topology } from './topology.ts';
+
+export interface AmqpBusOptions {
+  /** amqp://user:pass@host:port/vhost (vhost URL-encoded). */
+  url: string;
+  logger?: Logger;
+  /** Default consumer prefetch (default 10). */
+  prefetch?: number;
+  /** AMQP heartbeat (default 10 s); ignored when the URL has a `heartbeat` query parameter. */
+  heartbeatSeconds?: number;
+  /** Reconnect backoff (exponential with jitter; defaults 200 ms → 30 s). */
+  reconnect?: { baseMs?: number; maxMs?: number };
+  /** Shown in the RabbitMQ management UI / rabbitmqctl list_connections. */
+  connectionName?: string;
+}
+
+const DEFAULT_PREFETCH = 10;
+const DEFAULT_HEARTBEAT_SECONDS = 10;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * EventBus over RabbitMQ (amqplib). One connection, one confirm channel for publishing and a
+ * channel per consumer. Reconnects forever with backoff, re-declaring every topology passed to
+ * declare() and re-attaching every consumer. Publishing while disconnected rejects at once with
+ * BrokerUnavailableError (nothing is buffered; the outbox is the buffer).
+ *
+ * Usage: `const bus = new AmqpBus({ url }); bus.start(); await bus.declare(topology); await bus.consume(…)`,
+ * or `await bus.connect(timeoutMs)` to wait for the first connection.
+ */
+export class AmqpBus implements EventBus {
+  private readonly url: string;
+  private readonly logger: Logger;
+  private readonly prefetch: number;
+  private readonly reconnect: { baseMs: number; maxMs: number };
+  private readonly connectionName: string | undefined;
+  private readonly topologies: Topology[] = [];
+  private readonly consumers = new Set<AmqpConsumer>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly stopSignal = new AbortController();
+  private connection: ChannelModel | null = null;
+  private publisher: ConfirmPublisher | null = null;
+  private publisherOpening: Promise<void> | null = null;
+  private connected = false;
+  private closing = false;
+  private closed = false;
+  private loop: Promise<void> | null = null;
+  private closingPromise: Promise<void> | null = null;
+
+  constructor(options: AmqpBusOptions) {
+    this.url = withHeartbeat(options.url, options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS);
+    this.logger = options.logger ?? silentLogger;
+    this.prefetch = options.prefetch ?? DEFAULT_PREFETCH;
+    this.reconnect = { baseMs: options.reconnect?.baseMs ?? 200, maxMs: options.reconnect?.maxMs ?? 30_000 };
+    this.connectionName = options.connectionName;
+  }
+
+  /** Start connecting in the background (and keep reconnecting until close()). Returns at once. */
+  start(): void {
+    if (this.loop || this.closing) return;
+    this.loop = this.runConnectionLoop();
+  }
+
+  /** start() and wait for the first connection (rejects with BrokerUnavailableError after `timeoutMs`). */
+  async connect(timeoutMs?: number): Promise<void> {
+    this.start();
+    await this.waitUntilConnected(timeoutMs);
+  }
+
+  /** Resolves when connected (immediately if already); rejects after `timeoutMs` or when the bus closes. */
+  waitUntilConnected(timeoutMs?: number): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    if (this.closing) return Promise.reject(new BrokerUnavailableError('the bus is closed'));
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter: Waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new BrokerUnavailableError(`not connected to the broker after ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.waiters.add(waiter);
+    });
+  }
+
+  async declare(topology: Topology): Promise<void> {
+    if (this.closing) throw new BrokerUnavailableError('the bus is closed');
+    if (!this.topologies.includes(topology)) this.topologies.push(topology);
+    const connection = this.connection;
+    if (!this.connected || !connection) return; // declared on (re)connect
+    try {
+      await declareTopology(connection, topology);
+    } catch (err) {
+      this.topologies.splice(this.topologies.indexOf(topology), 1);
+      throw err;
+    }
+  }
+
+  async publish(exchange: string, routingKey: string, body: Buffer, options?: PublishOptions): Promise<void> {
+    await this.publishRaw(exchange, routingKey, body, buildProperties(routingKey, options));
+  }
+
+  async sendToQueue(queue: string, body: Buffer, options?: PublishOptions): Promise<void> {
+    await this.publishRaw('', queue, body, buildProperties(queue, options));
+  }
+
+  /** Publish with explicit properties (used to dead-letter a message with its original properties). */
+  async publishRaw(exchange: string, routingKey: string, body: Buffer, properties: MessageProperties): Promise<void> {
+    const publisher = await this.currentPublisher();
+    await publisher.publish(exchange, routingKey, body, properties);
+  }
+
+  /** The open confirm channel; reopened on the live connection if the broker closed it (e.g. missing exchange). */
+  private async currentPublisher(): Promise<ConfirmPublisher> {
+    if (this.closing) throw new BrokerUnavailableError('the bus is closed');
+    const connection = this.connection;
+    if (!this.connected || !connection) throw new BrokerUnavailableError();
+    if (!this.publisher?.isOpen()) {
+      try {
+        await this.openPublisher(connection);
+      } catch (err) {
+        throw new BrokerUnavailableError(`cannot open a publisher channel: ${errorMessage(err)}`);
+      }
+    }
+    const publisher = this.publisher;
+    if (!this.connected || !publisher?.isOpen()) throw new BrokerUnavailableError();
+    return publisher;
+  }
+
+  async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<Subscription> {
+    if (this.closing) throw new BrokerUnavailableError('the bus is closed');
+    const consumer = new AmqpConsumer(queue, handler, options.prefetch ?? this.prefetch, this, this.logger, (c) => this.onConsumerLost(c, 0));
+    this.consumers.add(consumer);
+    const connection = this.connection;
+    if (this.connected && connection) {
+      try {
+        await consumer.attach(connection);
+      } catch (err) {
+        this.consumers.delete(consumer);
+        throw err;
+      }
+    }
+    return {
+      cancel: async () => {
+        this.consumers.delete(consumer);
+        await consumer.cancel();
+      },
+    };
+  }
+
+  isReady(): boolean {
+    if (!this.connected) return false;
+    for (const consumer of this.consumers) if (!consumer.isAttached()) return false;
+    return true;
+  }
+
+  state(): BusState {
+    if (this.closed || this.closing) return 'closed';
+    return this.connected ? 'connected' : 'connecting';
+  }
+
+  /** Cancel consumers, wait for their handlers in flight, wait (bounded) for outstanding confirms, close, stop reconnecting. */
+  close(): Promise<void> {
+    this.closingPromise ??= this.doClose();
+    return this.closingPromise;
+  }
+
+  /** DLX and routing key of a queue, from the topologies passed to declare(). */
+  deadLetterTarget(queue: string, originalRoutingKey: string): { exchange: string; routingKey: string } | undefined {
+    for (const topology of this.topologies) {
+      const spec = topology.queues.find((q) => q.name === queue);
+      const exchange = spec?.arguments['x-dead-letter-exchange'];
+      if (typeof exchange !== 'string') continue;
+      const routingKey = spec?.arguments['x-dead-letter-routing-key'];
+      return { exchange, routingKey: typeof routingKey === 'string' ? routingKey : originalRoutingKey };
+    }
+    return undefined;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing = true;
+    this.stopSignal.abort();
+    for (const waiter of this.waiters) waiter.reject(new BrokerUnavailableError('the bus is closed'));
+    this.waiters.clear();
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    await Promise.all(consumers.map((c) => c.cancel()));
+    await this.publisher?.close();
+    const connection = this.connection;
+    if (connection) {
+      try {
+        await connection.close();
+      } catch (err) {
+        this.logger.debug({ err }, 'closing the broker connection failed (already gone)');
+      }
+    }
+    await this.loop;
+    this.connected = false;
+    this.closed = true;
+    this.logger.info('event bus closed');
+  }
+
+  private async runConnectionLoop(): Promise<void> {
+    let attempt = 0;
+    while (!this.closing) {
+      let connection: ChannelModel | null = null;
+      try {
+        connection = await connect(this.url, {
+          timeout: CONNECT_TIMEOUT_MS,
+          clientProperties: this.connectionName ? { connection_name: this.connectionName } : {},
+        });
+        const current = connection;
+        const lost = new Promise<void>((resolve) => {
+          current.on('close', (err?: Error) => {
+            if (this.connection === current) this.markDisconnected();
+            if (!this.closing) this.logger.warn({ reason: err ? errorMessage(err) : 'closed' }, 'broker connection lost');
+            resolve();
+          });
+        });
+        current.on('error', (err: Error) => this.logger.debug({ err }, 'broker connection error'));
+        current.on('blocked', (reason: string) => this.logger.warn({ reason }, 'broker blocked the connection'));
+        current.on('unblocked', () => this.logger.info('broker unblocked the connection'));
+        this.connection = current;
+        if (this.closing) {
+          await current.close().catch(() => undefined);
+          break;
+        }
+        await this.setUp(current);
+        attempt = 0;
+        this.connected = true;
+        this.logger.info({ consumers: this.consumers.size }, 'connected to the broker');
+        for (const waiter of this.waiters) waiter.resolve();
+        this.waiters.clear();
+        await lost;
+      } catch (err) {
+        if (this.closing) break;
+        this.logger.warn({ err: errorMessage(err), attempt }, 'connecting to the broker failed');
+        const failed = connection;
+        if (failed) {
+          if (this.connection === failed) this.markDisconnected();
+          failed.close().catch(() => undefined);
+        }
+      }
+      if (this.closing) break;
+      await sleep(backoffDelay(attempt++, this.reconnect), this.stopSignal.signal);
+    }
+  }
+
+  /** Publisher channel, every topology, every consumer — on each new connection. */
+  private async setUp(connection: ChannelModel): Promise<void> {
+    await this.openPublisher(connection);
+    for (const topology of this.topologies) await declareTopology(connection, topology);
+    for (const consumer of this.consumers) {
+      try {
+        await consumer.attach(connection);
+      } catch (err) {
+        this.logger.error({ err: errorMessage(err), queue: consumer.queue }, 'attaching a consumer failed; retrying');
+        this.onConsumerLost(consumer, 1);
+      }
+    }
+  }
+
+  /** Open the confirm channel (one attempt at a time); the publisher is reopened lazily by the next publish. */
+  private openPublisher(connection: ChannelModel): Promise<void> {
+    if (!this.publisherOpening) {
+      const opening = ConfirmPublisher.open(connection, this.logger)
+        .then((publisher) => {
+          if (this.connection === connection) this.publisher = publisher;
+        })
+        .finally(() => {
+          if (this.publisherOpening === opening) this.publisherOpening = null;
+        });
+      this.publisherOpening = opening;
+    }
+    return this.publisherOpening;
+  }
+
+  /** A consumer's channel died while its connection may still be up: re-attach with backoff. */
+  private onConsumerLost(consumer: AmqpConsumer, attempt: number): void {
+    const connection = this.connection;
+    setTimeout(() => {
+      if (this.closing || consumer.isCancelled() || !this.consumers.has(consumer)) return;
+      if (this.connection !== connection || !connection || !this.connected) return; // the connection loop re-attaches it
+      consumer.attach(connection).catch((err: unknown) => {
+        this.logger.error({ err: errorMessage(err), queue: consumer.queue, attempt }, 're-attaching a consumer failed; retrying');
+        this.onConsumerLost(consumer, attempt + 1);
+      });
+    }, backoffDelay(attempt, this.reconnect)).unref();
+  }
+
+  private markDisconnected(): void {
+    this.connected = false;
+    this.connection = null;
+    this.publisher = null;
+  }
+}
+
+async function declareTopology(connection: ChannelModel, topology: Topology): Promise<void> {
+  const channel = await connection.createChannel();
+  let failure: Error | undefined;
+  channel.on('error', (err: Error) => {
+    failure = err;
+  });
+  try {
+    for (const e of topology.exchanges) {
+      await channel.assertExchange(e.name, e.type, { durable: e.durable, autoDelete: e.autoDelete });
+    }
+    for (const q of topology.queues) {
+      await channel.assertQueue(q.name, { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: q.arguments });
+    }
+    for (const b of topology.bindings) await channel.bindQueue(b.queue, b.exchange, b.routingKey);
+  } catch (err) {
+    throw failure ?? err;
+  }
+  await channel.close();
+}
+
+function withHeartbeat(url: string, seconds: number): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
+  return parsed.toString();
+}

@@ -1,0 +1,3 @@
+export * from './outbox-row.ts';
+export * from './outbox-store.ts';
+export * from './outbox-relay.ts';
