@@ -1,4 +1,5 @@
 import { booleanFromEnv, listFromEnv, parseConfig, portFromEnv, z } from '@bank/platform/config';
+import { parseSmtpUrl } from './mail/smtp-url.ts';
 
 const environments = ['development', 'test', 'production'] as const;
 
@@ -53,6 +54,11 @@ export const emailConfigSchema = z
       if (!z.email().safeParse(address).success) {
         ctx.addIssue({ code: 'custom', path: ['EMAIL_RECEIVERS'], message: `"${address}" is not an e-mail address` });
       }
+    }
+    try {
+      parseSmtpUrl(cfg.SMTP_URL);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: err instanceof Error ? err.message : String(err) });
     }
     if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY must be set together' });

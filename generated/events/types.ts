@@ -5,7 +5,7 @@
  */
 
 /** AMQP basic properties of every message (snake_case as on the wire in the spec's notation). */
-export interface AmqpProperties {
+export type AmqpProperties = {
   /**
    * Unique per message; consumers are idempotent by it.
    * @format uuid
@@ -34,10 +34,10 @@ export interface AmqpProperties {
   reply_to?: string;
   content_type: 'application/json';
   [key: string]: unknown;
-}
+};
 
 /** Body of `account.created`. */
-export interface AccountCreated {
+export type AccountCreated = {
   /**
    * The user whose action caused the event.
    * @integer
@@ -56,9 +56,9 @@ export interface AccountCreated {
    */
   message: string;
   data: AccountCreatedData;
-}
+};
 
-export interface AccountCreatedData {
+export type AccountCreatedData = {
   /**
    * @integer
    * @minimum 1
@@ -80,10 +80,10 @@ export interface AccountCreatedData {
    * @minimum 0
    */
   balance: number;
-}
+};
 
 /** Body of `bank.created`. */
-export interface BankCreated {
+export type BankCreated = {
   /**
    * The user whose action caused the event.
    * @integer
@@ -102,9 +102,9 @@ export interface BankCreated {
    */
   message: string;
   data: BankCreatedData;
-}
+};
 
-export interface BankCreatedData {
+export type BankCreatedData = {
   /**
    * @integer
    * @minimum 1
@@ -112,10 +112,10 @@ export interface BankCreatedData {
   id: number;
   /** @minLength 1 */
   name: string;
-}
+};
 
 /** Body of `client.created`. */
-export interface ClientCreated {
+export type ClientCreated = {
   /**
    * The user whose action caused the event.
    * @integer
@@ -134,9 +134,9 @@ export interface ClientCreated {
    */
   message: string;
   data: ClientCreatedData;
-}
+};
 
-export interface ClientCreatedData {
+export type ClientCreatedData = {
   /**
    * @integer
    * @minimum 1
@@ -155,10 +155,10 @@ export interface ClientCreatedData {
    * @minimum 1
    */
   user_id: number;
-}
+};
 
 /** Body of `card.created`. */
-export interface CardCreated {
+export type CardCreated = {
   /**
    * The user whose action caused the event.
    * @integer
@@ -177,9 +177,9 @@ export interface CardCreated {
    */
   message: string;
   data: CardCreatedData;
-}
+};
 
-export interface CardCreatedData {
+export type CardCreatedData = {
   /**
    * @integer
    * @minimum 1
@@ -196,10 +196,10 @@ export interface CardCreatedData {
    * @minimum 0
    */
   balance: number;
-}
+};
 
 /** Body of the reply to `bank.created`. */
-export interface BankCreatedReply {
+export type BankCreatedReply = {
   status: 'sent';
   /**
    * The `correlation_id` of the `bank.created` message.
@@ -216,7 +216,7 @@ export interface BankCreatedReply {
    * @format date-time
    */
   sent_at: string;
-}
+};
 
 /** Message name → its payload type. */
 export interface EventPayloads {

@@ -25,5 +25,7 @@ export function mountDocs(app: Router, specPath: string, title: string): void {
   app.get('/docs/openapi.yaml', (_req: Request, res: Response) => {
     res.type('application/yaml').send(specText);
   });
-  app.use('/docs', docsCsp, swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: title }));
+  const options = { customSiteTitle: title };
+  // serveFiles binds the init script to this spec (swaggerUi.serve shares one per process)
+  app.use('/docs', docsCsp, swaggerUi.serveFiles(spec, options), swaggerUi.setup(spec, options));
 }

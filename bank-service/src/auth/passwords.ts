@@ -21,15 +21,15 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   }
 }
 
-let dummyHash: Promise<string> | undefined;
+/** A hash of a random, discarded password made with PASSWORD_HASH_OPTIONS (same verify cost). */
+export const DUMMY_PASSWORD_HASH = '$argon2id$v=19$m=19456,p=1,t=2$UysL8cBsqlfkngLPkNhi0w$o/qjOba4P56poPoxDxOFq+qnP7nIOQb43sbdnZFpw+g';
 
 /**
  * Spend the same work as a real verification and answer false: login calls this for an unknown
  * e-mail so the response time does not tell which e-mails are registered.
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  dummyHash ??= hashPassword('dummy-password-for-equal-timing');
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(DUMMY_PASSWORD_HASH, password);
   return false;
 }
 

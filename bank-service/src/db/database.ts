@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
+import type { Logger } from '@bank/platform/logging';
 
 export type { Knex };
 
@@ -16,6 +17,18 @@ export interface DatabaseOptions {
   pool?: { min?: number; max?: number };
   /** How long a query waits for a pooled connection before failing (ms). */
   acquireTimeoutMillis?: number;
+  /** Where knex's own warnings go (default: knex prints them to the console). */
+  logger?: Pick<Logger, 'warn' | 'error' | 'debug'>;
+}
+
+function knexLog(logger: DatabaseOptions['logger']): Knex.Config['log'] {
+  if (logger === undefined) return undefined;
+  return {
+    warn: (message: string) => logger.warn({ component: 'knex' }, String(message)),
+    error: (message: string) => logger.error({ component: 'knex' }, String(message)),
+    deprecate: (method: string, alternative: string) => logger.warn({ component: 'knex' }, `${method} is deprecated, use ${alternative}`),
+    debug: (message: string) => logger.debug({ component: 'knex' }, String(message)),
+  };
 }
 
 export type ParsedDatabaseUrl =
@@ -74,6 +87,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Knex
       connection: { filename },
       useNullAsDefault: true,
       acquireConnectionTimeout,
+      log: knexLog(options.logger),
       pool: {
         min: 1,
         max: 1,
@@ -105,6 +119,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Knex
       dateStrings: true,
     },
     acquireConnectionTimeout,
+    log: knexLog(options.logger),
     pool: { min: options.pool?.min ?? 0, max: options.pool?.max ?? 10 },
   });
 }

@@ -96,7 +96,7 @@ async function writeLog(logApi: LogApiClient, event: StoredBankEvent): Promise<v
   let response: Response;
   try {
     ({ response } = await logApi.POST('/logs', {
-      body: { user_id, date, message, data, routing_key: routingKeys.bankCreated, message_id: event.messageId },
+      body: { user_id, date, message, data: { ...data }, routing_key: routingKeys.bankCreated, message_id: event.messageId },
     }));
   } catch (err) {
     throw new LogServiceUnavailableError(`log-service is unreachable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

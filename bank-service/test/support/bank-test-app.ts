@@ -5,7 +5,8 @@
 //     { validateResponses: true }). `logApi` is the generated log-api client whose fetch is a fixture:
 //     every request is recorded in `bank.logRequests` ({method, url, body}) and answered 201 with a
 //     stored entry (set `bank.logApiStatus` to make it answer something else, e.g. 503).
-//     options: { env?: Record<string,string> (config overrides, e.g. { LOGIN_RATE_LIMIT: '3' }), now? }.
+//     options: { env?: Record<string,string> (config overrides, e.g. { LOGIN_RATE_LIMIT: '3' }), now?, logger? }.
+//     Set BANK_TEST_LOG=debug (or any pino level) to see the service's logs instead of silence.
 //     The background workers are not started: call `bank.service.start()` / `stop()` when a test needs
 //     the outbox relay or the callback consumer (and `bank.service.flushOutbox()` to publish now).
 //
@@ -26,7 +27,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { InMemoryBus } from '@bank/platform/events';
-import { silentLogger } from '@bank/platform/logging';
+import { createLogger, silentLogger, type Logger } from '@bank/platform/logging';
 import { createLogApiClient, type LogApiClient } from '@bank/generated/log-api';
 import { createBankService, type BankService } from '../../src/app.ts';
 import type { BankConfig } from '../../src/config.ts';
@@ -51,6 +52,7 @@ export interface TestBankOptions {
   /** Environment overrides on top of the test configuration. */
   env?: Record<string, string>;
   now?: () => Date;
+  logger?: Logger;
 }
 
 export interface TestBank {
@@ -166,9 +168,11 @@ export function createTestBank(db: Knex, options: TestBankOptions = {}): TestBan
   const bus = new InMemoryBus();
   const recorder = { logRequests: [] as RecordedLogRequest[], logApiStatus: 201 };
   const logApi = fixtureLogApi(recorder, config.LOG_SERVICE_URL);
+  const level = process.env.BANK_TEST_LOG;
+  const logger = options.logger ?? (level ? createLogger('bank-service-test', { level }) : silentLogger);
   const service = createBankService(
     config,
-    { db, bus, logApi, logger: silentLogger, ...(options.now ? { now: options.now } : {}) },
+    { db, bus, logApi, logger, ...(options.now ? { now: options.now } : {}) },
     { validateResponses: true },
   );
   const app = service.app;

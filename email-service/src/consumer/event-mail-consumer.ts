@@ -163,6 +163,7 @@ export function startEventMailConsumer(deps: EventMailDeps, options: EventMailCo
     onError: (failure) => {
       const fields = { kind: failure.kind, messageId: failure.messageId, routingKey: failure.routingKey, reason: failure.reason, attempt: failure.attempt };
       if (failure.kind === 'transient') logger.warn(fields, 'handling an event failed; retrying');
+      else if (failure.kind === 'dead-letter-failed') logger.error(fields, 'dead-lettering an event failed; the broker will redeliver it');
       else logger.error(fields, 'event dead-lettered');
       options.onError?.(failure);
     },

@@ -12,12 +12,13 @@ export interface AccessTokenClaims {
   aud: string;
 }
 
-/** Claims of a token one service presents to another (bank → log): `roles` is exactly ['service']. */
+/**
+ * Claims of a token one service presents to another (bank → log): `sub` is `service:<name>`,
+ * `roles` is exactly ['service'], no client, no accounts (checked by isServiceToken).
+ */
 export interface ServiceTokenClaims extends AccessTokenClaims {
   sub: `service:${string}`;
-  roles: ['service'];
   client_id: null;
-  account_ids: [];
 }
 
 export type TokenClaims = AccessTokenClaims | ServiceTokenClaims;

@@ -113,8 +113,10 @@ export function mountOpenApi<C, H extends OperationHandlers<H>>(
       try {
         const params: Record<string, unknown> = {};
         for (const p of op.pathParams) {
-          const raw = req.params[p.name];
+          // express-openapi-validator (coerceTypes) may already have turned the value into a number.
+          const raw: unknown = req.params[p.name];
           if (typeof raw === 'string') params[p.name] = coerce(raw, p.type);
+          else if (raw !== undefined) params[p.name] = raw;
         }
         const headers: Record<string, string | undefined> = {};
         for (const name of op.headerParams) headers[name] = req.get(name);

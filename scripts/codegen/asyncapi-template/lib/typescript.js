@@ -116,7 +116,10 @@ function members(schema, ctx, indent) {
   return out;
 }
 
-/** `export interface Name {...}` for object schemas, `export type Name = ...;` otherwise. */
+/**
+ * `export type Name = {...};` — a type alias, not an interface, so payloads stay assignable to
+ * index-signature types such as `Record<string, unknown>` (e.g. a generic JSON `data` field).
+ */
 export function declaration(name, schema, ctx) {
   const doc = jsdoc(
     [schema.title && schema.title !== name ? schema.title : '', ...(schema.description ? [String(schema.description).trim()] : [])]
@@ -125,7 +128,7 @@ export function declaration(name, schema, ctx) {
     '',
   );
   const isObject = schema.type === 'object' && !schema.oneOf && !schema.anyOf && !schema.allOf && schema.const === undefined;
-  if (isObject) return `${doc}export interface ${name} {\n${members(schema, ctx, '  ')}}\n`;
+  if (isObject) return `${doc}export type ${name} = {\n${members(schema, ctx, '  ')}};\n`;
   return `${doc}export type ${name} = ${typeOf(schema, ctx, '', name)};\n`;
 }
 

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { bankApiSpecPath } from '@bank/generated/bank-api';
+import { createJwtKey, signAccessToken } from '@bank/platform/auth';
+import { createDatabase } from '../../src/db/database.ts';
+import { createTestBank, type TestBank } from '../support/bank-test-app.ts';
+import { forEachDatabase } from '../support/databases.ts';
+import { assertErrorBody } from '../support/http-assertions.ts';
+import { testConfig } from '../support/test-config.ts';
+
+forEachDatabase('operations: health, readiness, docs', (target) => {
+  let bank: TestBank;
+  before(() => {
+    bank = createTestBank(target.db);
+  });
+
+  it('answers GET /health with 200 {"status":"ok"}', async () => {
+    const res = await request(bank.app).get('/health');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: 'ok' });
+  });
+
+  it('answers GET /ready with 200 and every check up while the database and the broker are reachable', async () => {
+    const res = await request(bank.app).get('/ready');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ready');
+    assert.equal(res.body.checks.database, 'up');
+    assert.equal(res.body.checks.broker, 'up');
+  });
+
+  it('answers GET /ready with 503 naming the broker when the bus is closed', async () => {
+    const own = createTestBank(target.db);
+    await own.bus.close();
+    const res = await request(own.app).get('/ready');
+    assert.equal(res.status, 503);
+    assert.equal(res.body.status, 'not ready');
+    assert.equal(res.body.checks.broker, 'down');
+    assert.equal(res.body.checks.database, 'up');
+  });
+
+  it('serves Swagger UI at /docs/ under a CSP that allows its assets, and redirects /docs there', async () => {
+    const redirect = await request(bank.app).get('/docs');
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.location, '/docs/');
+    const page = await request(bank.app).get('/docs/');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /swagger-ui/);
+    const csp = String(page.headers['content-security-policy']);
+    assert.match(csp, /style-src 'self' 'unsafe-inline'/);
+    assert.match(csp, /img-src 'self' data:/);
+    assert.doesNotMatch(csp, /upgrade-insecure-requests/);
+    const init = await request(bank.app).get('/docs/swagger-ui-init.js');
+    assert.equal(init.status, 200);
+    assert.match(init.text, /Bank service API/);
+    assert.equal((await request(bank.app).get('/docs/swagger-ui-bundle.js')).status, 200);
+    assert.equal((await request(bank.app).get('/docs/swagger-ui.css')).status, 200);
+  });
+
+  it('serves the raw spec at /docs/openapi.yaml, byte for byte', async () => {
+    const res = await request(bank.app).get('/docs/openapi.yaml').buffer(true).parse((r, done) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (chunk: string) => (text += chunk));
+      r.on('end', () => done(null, text));
+    });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /yaml/);
+    assert.equal(res.body, readFileSync(bankApiSpecPath, 'utf8'));
+  });
+
+  it('keeps the strict CSP on the API', async () => {
+    const res = await request(bank.app).get('/health');
+    assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+    assert.doesNotMatch(String(res.headers['content-security-policy']), /'unsafe-inline'.*script/);
+  });
+});
+
+describe('operations: the database is unreachable', function () {
+  this.timeout(30_000);
+  const db = createDatabase('mysql://root@127.0.0.1:1/unreachable', { acquireTimeoutMillis: 1_000 });
+  after(() => db.destroy());
+
+  it('answers GET /ready with 503 naming the database', async () => {
+    const bank = createTestBank(db);
+    const res = await request(bank.app).get('/ready');
+    assert.equal(res.status, 503);
+    assert.equal(res.body.status, 'not ready');
+    assert.equal(res.body.checks.database, 'down');
+  });
+
+  it('answers 503, not 401, to a valid token it cannot check against the database', async () => {
+    const bank = createTestBank(db);
+    const token = signAccessToken(
+      createJwtKey(testConfig.JWT_SECRET_KEY),
+      { sub: '1', roles: ['admin'], client_id: null, account_ids: [] },
+      { issuer: testConfig.JWT_ISSUER, audience: testConfig.JWT_AUDIENCE, expiresInSeconds: 60 },
+    );
+    const res = await request(bank.app).get('/auth/whoami').set('Authorization', `Bearer ${token}`);
+    assertErrorBody(res, 503);
+  });
+
+  it('answers 503 to a login it cannot check', async () => {
+    const bank = createTestBank(db);
+    const res = await request(bank.app).post('/auth/login').send({ email: 'someone@example.com', password: 'whatever-password' });
+    assertErrorBody(res, 503);
+  });
+});

@@ -1,0 +1,117 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { buildTopology, createEventChannels, type EventNames } from '@bank/generated/events';
+import type { ConsumeFailure, EventBus, Subscription } from '@bank/platform/events';
+import { silentLogger, type Logger } from '@bank/platform/logging';
+import type { EmailConfig } from './config.ts';
+import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
+import { createHealthRoutes, type CheckStatus } from './http/health-routes.ts';
+import { createSmtpProbe } from './http/smtp-probe.ts';
+import type { MailTransport } from './mail/index.ts';
+import type { SentStore } from './sent-store/index.ts';
+
+/** The parts of EmailConfig the service uses (main passes the whole config). */
+export type EmailServiceConfig = Pick<
+  EmailConfig,
+  | 'QUEUE_NAME'
+  | 'EXCHANGE_NAME'
+  | 'EMAIL_RECEIVERS'
+  | 'EMAIL_SUBJECT'
+  | 'PREFETCH'
+  | 'SEND_MAX_ATTEMPTS'
+  | 'SEND_RETRY_BASE_MS'
+  | 'SEND_RETRY_MAX_MS'
+>;
+
+export interface EmailServiceDeps {
+  bus: EventBus;
+  transport: MailTransport;
+  sentStore: SentStore;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface EmailServiceOptions {
+  /** How long a `transport.verify()` result is reused by `GET /ready` (default 5000 ms). */
+  smtpCheckTtlMs?: number;
+  /** Called for every consume failure (transient ones and dead-letters), after logging. */
+  onConsumeError?: (failure: ConsumeFailure) => void;
+}
+
+export interface EmailService {
+  app: Express;
+  /** Declare the topology and attach the consumer of the `email-service` queue. */
+  start(): Promise<void>;
+  /** Cancel the consumer: no new messages, the messages in hand are finished (or requeued during a backoff). */
+  stop(): Promise<void>;
+}
+
+/** The email-service factory: config + dependencies → the HTTP app and its consumer. */
+export function createEmailService(config: EmailServiceConfig, deps: EmailServiceDeps, options: EmailServiceOptions = {}): EmailService {
+  const logger = deps.logger ?? silentLogger;
+  const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, emailServiceQueue: config.QUEUE_NAME };
+  const channels = createEventChannels(deps.bus, names);
+  const smtp = createSmtpProbe(deps.transport, options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {});
+  let subscription: Subscription | undefined;
+  let starting: Promise<void> | undefined;
+
+  const readiness = async (): Promise<Record<string, CheckStatus>> => {
+    const [smtpStatus, store] = await Promise.all([
+      smtp.check(),
+      deps.sentStore.ping().then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+    ]);
+    return {
+      smtp: smtpStatus,
+      broker: deps.bus.isReady() ? 'up' : 'down',
+      consumer: subscription ? 'up' : 'down',
+      store,
+    };
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(createHealthRoutes(readiness));
+  app.use((_req, res) => {
+    res.status(404).json({ msg: 'Not found' });
+  });
+
+  async function doStart(): Promise<void> {
+    await deps.bus.declare(buildTopology(names));
+    subscription = await startEventMailConsumer(
+      { channels, transport: deps.transport, sentStore: deps.sentStore, logger, ...(deps.now ? { now: deps.now } : {}) },
+      {
+        receivers: config.EMAIL_RECEIVERS,
+        subjectPrefix: config.EMAIL_SUBJECT,
+        prefetch: config.PREFETCH,
+        maxAttempts: config.SEND_MAX_ATTEMPTS,
+        baseMs: config.SEND_RETRY_BASE_MS,
+        maxMs: config.SEND_RETRY_MAX_MS,
+        ...(options.onConsumeError ? { onError: options.onConsumeError } : {}),
+      },
+    );
+    logger.info({ queue: config.QUEUE_NAME, exchange: config.EXCHANGE_NAME, prefetch: config.PREFETCH }, 'email consumer attached');
+  }
+
+  return {
+    app,
+    start() {
+      starting ??= doStart().catch((err: unknown) => {
+        starting = undefined;
+        throw err;
+      });
+      return starting;
+    },
+    async stop() {
+      await starting?.catch(() => undefined);
+      starting = undefined;
+      const current = subscription;
+      subscription = undefined;
+      await current?.cancel();
+      if (current) logger.info('email consumer stopped');
+    },
+  };
+}

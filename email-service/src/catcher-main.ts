@@ -1,0 +1,45 @@
+/**
+ * The embedded mail catcher as a process of its own (`npm run catcher -w email-service`):
+ * SMTP on CATCHER_SMTP_PORT (1025), the inbox and JSON API on CATCHER_HTTP_PORT (8025).
+ */
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadEnvFile, parseConfig, portFromEnv, z } from '@bank/platform/config';
+import { createLogger } from '@bank/platform/logging';
+import { createMailCatcher, type MailCatcher } from './catcher/index.ts';
+
+const catcherConfigSchema = z.object({
+  CATCHER_SMTP_PORT: portFromEnv.default(1025),
+  CATCHER_HTTP_PORT: portFromEnv.default(8025),
+  CATCHER_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export async function runCatcher(env: Record<string, string | undefined> = process.env): Promise<MailCatcher> {
+  loadEnvFile();
+  const config = parseConfig(catcherConfigSchema, env);
+  const logger = createLogger('mail-catcher', { level: config.LOG_LEVEL });
+  const catcher = createMailCatcher({ smtpPort: config.CATCHER_SMTP_PORT, httpPort: config.CATCHER_HTTP_PORT, host: config.CATCHER_HOST, logger });
+  const ports = await catcher.start();
+  logger.info({ ...ports, inbox: `http://${config.CATCHER_HOST}:${ports.httpPort}/` }, 'mail catcher ready');
+  return catcher;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const catcher = await runCatcher();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        catcher.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      });
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountCreated, BankCreated } from '@bank/generated/events';
+import { loadEmailConfig, type EmailConfig } from '../../src/config.ts';
+import { eventReferenceOf } from '../../src/consumer/event-mail.ts';
+import type { CaughtMessage } from '../../src/catcher/index.ts';
+
+/** A validated config for tests: short backoff, two receivers, the given SMTP port. */
+export function testConfig(smtpPort: number, overrides: Record<string, string> = {}): EmailConfig {
+  return loadEmailConfig({
+    APP_ENV: 'test',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    EMAIL_RECEIVERS: 'ops@bank.test, audit@bank.test',
+    EMAIL_SUBJECT: 'Message from Bank service',
+    SENT_STORE_URL: ':memory:',
+    SEND_MAX_ATTEMPTS: '40',
+    SEND_RETRY_BASE_MS: '20',
+    SEND_RETRY_MAX_MS: '100',
+    PREFETCH: '10',
+    ...overrides,
+  });
+}
+
+export function accountCreated(id: number, overrides: Partial<AccountCreated['data']> = {}): AccountCreated {
+  return {
+    user_id: 4,
+    date: '2025-01-16T17:10:26Z',
+    message: `Account created with ID: ${id}`,
+    data: { id, client_id: 3, bank_id: 2, balance: 1500, ...overrides },
+  };
+}
+
+export function bankCreated(id: number, name = 'Northwind Savings'): BankCreated {
+  return { user_id: 1, date: '2025-01-16T17:10:26Z', message: `Bank created with ID: ${id}`, data: { id, name } };
+}
+
+export const newId = (): string => randomUUID();
+
+/** The event message ids named by the caught mails (one entry per mail). */
+export function mailedEventIds(messages: readonly CaughtMessage[]): string[] {
+  return messages.map((m) => eventReferenceOf(m.text)).filter((id): id is string => id !== null);
+}
+
+/** Poll `condition` every `intervalMs` until it holds; rejects with `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000, intervalMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Let pending deliveries and retries run for a while (for asserting that something did NOT happen). */
+export function settle(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,117 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { buildTopology, type EventNames, type Subscription } from '@bank/generated/events';
+import { logApiSpecPath, mountLogApi } from '@bank/generated/log-api';
+import { createJwtKey } from '@bank/platform/auth';
+import type { EventBus } from '@bank/platform/events';
+import { silentLogger, type Logger } from '@bank/platform/logging';
+import type { LogConfig } from './config.ts';
+import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consumer/account-events-consumer.ts';
+import { mountDocs } from './docs.ts';
+import { createLogHandlers } from './handlers/log-handlers.ts';
+import { createAuthenticator } from './http/authenticate.ts';
+import { mapLogError } from './http/error-mapping.ts';
+import type { LogStore } from './store/index.ts';
+
+export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
+
+export interface LogServiceDeps {
+  store: LogStore;
+  bus: EventBus;
+  logger?: Logger;
+}
+
+export interface LogServiceOptions {
+  /** Validate every response against the spec (on in tests). */
+  validateResponses?: boolean;
+  /** Retries of a failing store write in the consumer (tests shorten the backoff). */
+  consumerRetry?: ConsumerRetryOptions;
+  /** Longest a readiness probe waits for the store (default 2000 ms). */
+  storePingTimeoutMs?: number;
+}
+
+export interface LogService {
+  app: Express;
+  /** Declare the event topology and attach the queue consumer. */
+  start(): Promise<void>;
+  /** Cancel the consumer (the message in hand is finished and acked). Closes neither the bus nor the store. */
+  stop(): Promise<void>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The log-service factory: config + store + bus → the Express app and its queue consumer. */
+export function createLogService(config: LogServiceConfig, deps: LogServiceDeps, options: LogServiceOptions = {}): LogService {
+  const logger = deps.logger ?? silentLogger;
+  const { store, bus } = deps;
+  const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, logServiceQueue: config.QUEUE_NAME };
+  const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
+  const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
+  let subscription: Subscription | undefined;
+  let starting: Promise<void> | undefined;
+
+  const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
+    const storeState = await withTimeout(store.ping(), storePingTimeoutMs).then(
+      () => 'up' as const,
+      (err: unknown) => {
+        logger.warn({ err }, 'log store is not reachable');
+        return 'down' as const;
+      },
+    );
+    return {
+      store: storeState,
+      broker: bus.state() === 'connected' ? 'up' : 'down',
+      // isReady(): connected and every consumer of the bus attached to a live channel
+      consumer: subscription !== undefined && bus.isReady() ? 'up' : 'down',
+    };
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  mountDocs(app, logApiSpecPath, 'Log service API');
+  mountLogApi(app, createLogHandlers({ store, readiness }), {
+    authenticate: createAuthenticator(jwtKey, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    validateResponses: options.validateResponses ?? false,
+    mapError: mapLogError,
+    logger,
+  });
+
+  return {
+    app,
+    start() {
+      starting ??= (async () => {
+        await bus.declare(buildTopology(names));
+        subscription = await startAccountEventsConsumer({
+          bus,
+          store,
+          names,
+          prefetch: config.PREFETCH,
+          logger,
+          ...(options.consumerRetry ? { retry: options.consumerRetry } : {}),
+        });
+        logger.info({ queue: config.QUEUE_NAME, prefetch: config.PREFETCH }, 'log consumer attached');
+      })().catch((err: unknown) => {
+        starting = undefined;
+        throw err;
+      });
+      return starting;
+    },
+    async stop() {
+      await starting?.catch(() => undefined);
+      starting = undefined;
+      const current = subscription;
+      subscription = undefined;
+      if (current) {
+        await current.cancel();
+        logger.info({ queue: config.QUEUE_NAME }, 'log consumer stopped');
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createJwtKey, signAccessToken, signServiceToken } from '@bank/platform/auth';
+import { loadLogConfig, type LogConfig } from '../../src/config.ts';
+import { SqliteLogStore } from '../../src/store/index.ts';
+
+/** A strong (≥ 32 bytes) secret shared with the "bank" that signs the test tokens. */
+export const TEST_SECRET = 'log-service-test-secret-0123456789abcdef';
+
+/** The validated config the tests build services from (APP_ENV=test enforces the secret rule). */
+export function testConfig(overrides: Record<string, string> = {}): LogConfig {
+  return loadLogConfig({ APP_ENV: 'test', JWT_SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', ...overrides });
+}
+
+/** Tokens as bank-service would issue them (same secret, issuer and audience). */
+export function tokensFor(config: LogConfig) {
+  const key = createJwtKey(config.JWT_SECRET_KEY);
+  const options = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: 300 };
+  const user = (roles: string[], sub = '1') => signAccessToken(key, { sub, roles, client_id: null, account_ids: [] }, options);
+  return {
+    admin: user(['admin']),
+    manager: user(['manager'], '2'),
+    user: user(['user'], '3'),
+    service: signServiceToken(key, 'bank-service', options),
+  };
+}
+
+/** A SQLite log store in a fresh temp directory; `remove()` closes it and deletes the directory. */
+export function tempSqliteStore(): { store: SqliteLogStore; remove(): Promise<void> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-service-test-'));
+  const store = new SqliteLogStore(path.join(dir, 'logs.sqlite'));
+  return {
+    store,
+    async remove() {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Poll `condition` every 10 ms until it holds; fail after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

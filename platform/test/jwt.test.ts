@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import jwt from 'jsonwebtoken';
+import type { Request } from 'express';
+import {
+  assertStrongSecret,
+  createJwtKey,
+  createJwtStrategy,
+  InvalidTokenError,
+  isServiceToken,
+  signAccessToken,
+  signServiceToken,
+  verifyAccessToken,
+  verifyServiceToken,
+  verifyToken,
+  WeakSecretError,
+  type TokenClaims,
+} from '../src/auth/index.ts';
+
+const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
+const key = createJwtKey(SECRET);
+const audience = { issuer: 'bank-service', audience: 'bank-platform' };
+const sign = { ...audience, expiresInSeconds: 900 };
+const claims = { sub: '7', roles: ['user'], client_id: 3, account_ids: [4, 5] };
+
+function rejectsWith(reason: 'expired' | 'invalid', work: () => unknown): void {
+  assert.throws(work, (e: unknown) => e instanceof InvalidTokenError && e.reason === reason);
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+describe('JWT access tokens', function () {
+  it('round-trips the claims with iat, exp, iss and aud', function () {
+    const token = signAccessToken(key, claims, sign);
+    const verified = verifyAccessToken(key, token, audience);
+    assert.deepEqual({ ...verified, iat: 0, exp: 0 }, { ...claims, iat: 0, exp: 0, iss: 'bank-service', aud: 'bank-platform' });
+    assert.equal(verified.exp - verified.iat, 900);
+    assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, 'HS256');
+  });
+
+  it('rejects an unsigned token (alg none)', function () {
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...claims, iat: now, exp: now + 900, iss: 'bank-service', aud: 'bank-platform' })}.`;
+    rejectsWith('invalid', () => verifyAccessToken(key, unsigned, audience));
+  });
+
+  it('rejects a token signed with another HMAC algorithm or another key', function () {
+    const hs512 = jwt.sign(claims, key, { algorithm: 'HS512', issuer: 'bank-service', audience: 'bank-platform', expiresIn: 900 });
+    rejectsWith('invalid', () => verifyAccessToken(key, hs512, audience));
+    const otherKey = signAccessToken(createJwtKey('another-secret-that-is-also-32-bytes-long!'), claims, sign);
+    rejectsWith('invalid', () => verifyAccessToken(key, otherKey, audience));
+  });
+
+  it('rejects a wrong issuer or audience', function () {
+    const token = signAccessToken(key, claims, sign);
+    rejectsWith('invalid', () => verifyAccessToken(key, token, { ...audience, issuer: 'someone-else' }));
+    rejectsWith('invalid', () => verifyAccessToken(key, token, { ...audience, audience: 'log-only' }));
+  });
+
+  it('rejects an expired token as expired', function () {
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const token = jwt.sign({ ...claims, iat: past, exp: past + 900 }, key, { algorithm: 'HS256', issuer: 'bank-service', audience: 'bank-platform' });
+    rejectsWith('expired', () => verifyAccessToken(key, token, audience));
+  });
+
+  it('rejects a token whose payload was tampered with', function () {
+    const [header, payload, signature] = signAccessToken(key, claims, sign).split('.') as [string, string, string];
+    const forged = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), roles: ['admin'] };
+    rejectsWith('invalid', () => verifyAccessToken(key, `${header}.${base64url(forged)}.${signature}`, audience));
+  });
+
+  it('rejects a correctly signed token whose claims have the wrong shape', function () {
+    const token = jwt.sign({ sub: '7', roles: 'admin', client_id: null, account_ids: [] }, key, {
+      algorithm: 'HS256',
+      issuer: 'bank-service',
+      audience: 'bank-platform',
+      expiresIn: 60,
+    });
+    rejectsWith('invalid', () => verifyAccessToken(key, token, audience));
+  });
+
+  it('keeps service tokens and user tokens apart', function () {
+    const service = signServiceToken(key, 'bank-service', sign);
+    const serviceClaims = verifyServiceToken(key, service, audience);
+    assert.equal(serviceClaims.sub, 'service:bank-service');
+    assert.deepEqual(serviceClaims.roles, ['service']);
+    assert.equal(isServiceToken(verifyToken(key, service, audience)), true);
+    rejectsWith('invalid', () => verifyAccessToken(key, service, audience));
+    rejectsWith('invalid', () => verifyServiceToken(key, signAccessToken(key, claims, sign), audience));
+    assert.throws(() => signAccessToken(key, { ...claims, roles: ['service'] }, sign));
+  });
+});
+
+describe('JWT secrets', function () {
+  it('refuses a secret shorter than 32 bytes outside development, with a clear message', function () {
+    assert.throws(() => assertStrongSecret('short-secret', 'production'), (e: unknown) => e instanceof WeakSecretError && /JWT_SECRET is too short \(12 bytes\)/.test(e.message));
+    assert.throws(() => assertStrongSecret('x'.repeat(31), 'test', 'JWT_SECRET_KEY'), /JWT_SECRET_KEY is too short/);
+    assert.throws(() => assertStrongSecret('x'.repeat(31), undefined), WeakSecretError);
+    assert.doesNotThrow(() => assertStrongSecret('x'.repeat(32), 'production'));
+    assert.doesNotThrow(() => assertStrongSecret('short', 'development'));
+  });
+
+  it('refuses a missing or empty secret everywhere', function () {
+    assert.throws(() => assertStrongSecret(undefined, 'development'), /not set/);
+    assert.throws(() => assertStrongSecret('', 'development'), /not set/);
+    assert.throws(() => createJwtKey(''), WeakSecretError);
+  });
+});
+
+describe('createJwtStrategy (passport-jwt)', function () {
+  type Outcome = { kind: 'success'; user: unknown } | { kind: 'fail' } | { kind: 'error'; error: unknown };
+
+  function authenticate(strategy: ReturnType<typeof createJwtStrategy>, authorization?: string): Promise<Outcome> {
+    return new Promise((resolve) => {
+      const target = strategy as unknown as {
+        success(user: unknown): void;
+        fail(): void;
+        error(error: unknown): void;
+        authenticate(req: Request): void;
+      };
+      target.success = (user) => resolve({ kind: 'success', user });
+      target.fail = () => resolve({ kind: 'fail' });
+      target.error = (error) => resolve({ kind: 'error', error });
+      target.authenticate({ headers: authorization === undefined ? {} : { authorization } } as Request);
+    });
+  }
+
+  it('verifies a bearer token with the KeyObject and hands the typed claims to the callback', async function () {
+    const seen: TokenClaims[] = [];
+    const strategy = createJwtStrategy(key, audience, async (c) => {
+      seen.push(c);
+      return { id: Number(c.sub) };
+    });
+    const outcome = await authenticate(strategy, `Bearer ${signAccessToken(key, claims, sign)}`);
+    assert.deepEqual(outcome, { kind: 'success', user: { id: 7 } });
+    assert.deepEqual(seen[0]?.account_ids, [4, 5]);
+  });
+
+  it('fails a missing, foreign-key, wrong-audience or service token for a user strategy', async function () {
+    const strategy = createJwtStrategy(key, audience, (c) => ({ id: c.sub }));
+    assert.equal((await authenticate(strategy)).kind, 'fail');
+    const foreign = signAccessToken(createJwtKey('another-secret-that-is-also-32-bytes-long!'), claims, sign);
+    assert.equal((await authenticate(strategy, `Bearer ${foreign}`)).kind, 'fail');
+    const wrongAudience = signAccessToken(key, claims, { ...sign, audience: 'elsewhere' });
+    assert.equal((await authenticate(strategy, `Bearer ${wrongAudience}`)).kind, 'fail');
+    assert.equal((await authenticate(strategy, `Bearer ${signServiceToken(key, 'bank-service', sign)}`)).kind, 'fail');
+  });
+
+  it('accepts service tokens when asked to, and lets the callback refuse', async function () {
+    const any = createJwtStrategy(key, { ...audience, accept: 'any' }, (c) => (c.roles.includes('blocked') ? false : { sub: c.sub }));
+    assert.deepEqual(await authenticate(any, `Bearer ${signServiceToken(key, 'bank-service', sign)}`), {
+      kind: 'success',
+      user: { sub: 'service:bank-service' },
+    });
+    assert.equal((await authenticate(any, `Bearer ${signAccessToken(key, { ...claims, roles: ['blocked'] }, sign)}`)).kind, 'fail');
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Embedded mode (`npm start` / `make dev`): bank-service, log-service, email-service and the mail
+ * catcher in one process on the embedded defaults — SQLite files under ./data, one in-memory
+ * broker shared by the three services' buses, the embedded log store, the catcher as SMTP server.
+ * The one place that composes all three apps (services never import each other).
+ */
+import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
+import { createLogApiClient } from '@bank/generated/log-api';
+import { createJwtKey, signServiceToken } from '@bank/platform/auth';
+import { InMemoryBroker, InMemoryBus } from '@bank/platform/events';
+import { createLogger } from '@bank/platform/logging';
+import { createBankService } from '../bank-service/src/app.ts';
+import { loadBankConfig } from '../bank-service/src/config.ts';
+import { createDatabase } from '../bank-service/src/db/database.ts';
+import { loadCliConfig } from '../bank-service/src/cli/cli-config.ts';
+import { runInit } from '../bank-service/src/cli/init-command.ts';
+import { createLogService } from '../log-service/src/app.ts';
+import { loadLogConfig } from '../log-service/src/config.ts';
+import { createLogStore } from '../log-service/src/store/index.ts';
+import { createEmailService } from '../email-service/src/app.ts';
+import { loadEmailConfig } from '../email-service/src/config.ts';
+import { createMailCatcher } from '../email-service/src/catcher/index.ts';
+import { createMailTransport } from '../email-service/src/mail/index.ts';
+import { createSentStore } from '../email-service/src/sent-store/index.ts';
+
+const env: Record<string, string | undefined> = {
+  APP_ENV: 'development',
+  DATABASE_URL: 'sqlite:./data/bank.sqlite',
+  LOG_STORE_URL: 'sqlite:./data/logs.sqlite',
+  SENT_STORE_URL: 'sqlite:./data/email.sqlite',
+  SMTP_URL: 'smtp://127.0.0.1:1025',
+  LOG_SERVICE_URL: 'http://127.0.0.1:8000',
+  ...process.env,
+};
+const host = env.DEV_HOST ?? '127.0.0.1';
+
+function listen(app: Express, port: number): Promise<Server> {
+  const server = createServer(app);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+export async function startEmbedded() {
+  const logger = createLogger('dev', { level: env.LOG_LEVEL ?? 'info' });
+  const broker = new InMemoryBroker();
+
+  // bank-service: init first (migrate, roles, admin from the documented defaults)
+  const bankConfig = loadBankConfig({ ...env, PORT: env.BANK_PORT ?? '5000' });
+  const db = createDatabase(bankConfig.DATABASE_URL);
+  const init = await runInit(db, { admin: loadCliConfig(env).admin });
+  if (init.adminCreated) logger.info('created the admin user from ADMIN_EMAIL / ADMIN_PASS (defaults: admin@example.com / adminpass)');
+
+  const catcher = createMailCatcher({ smtpPort: 1025, httpPort: Number(env.CATCHER_HTTP_PORT ?? 8025), host, logger: logger.child({ service: 'mail-catcher' }) });
+  await catcher.start();
+
+  const logConfig = loadLogConfig({ ...env, PORT: env.LOG_PORT ?? '8000' });
+  const logStore = createLogStore(logConfig.LOG_STORE_URL);
+  const logBus = new InMemoryBus({ broker });
+  const logService = createLogService(logConfig, { store: logStore, bus: logBus, logger: logger.child({ service: 'log-service' }) });
+
+  const emailConfig = loadEmailConfig({ ...env, PORT: env.EMAIL_PORT ?? '8001' });
+  const emailBus = new InMemoryBus({ broker });
+  const sentStore = createSentStore(emailConfig.SENT_STORE_URL);
+  const transport = createMailTransport({ smtpUrl: emailConfig.SMTP_URL, from: emailConfig.EMAIL_FROM });
+  const emailService = createEmailService(emailConfig, { bus: emailBus, transport, sentStore, logger: logger.child({ service: 'email-service' }) });
+
+  const jwtKey = createJwtKey(bankConfig.JWT_SECRET_KEY);
+  const bankBus = new InMemoryBus({ broker });
+  const logApi = createLogApiClient({
+    baseUrl: bankConfig.LOG_SERVICE_URL,
+    token: () => signServiceToken(jwtKey, 'bank-service', { issuer: bankConfig.JWT_ISSUER, audience: bankConfig.JWT_AUDIENCE, expiresInSeconds: 300 }),
+  });
+  const bankService = createBankService(bankConfig, { db, bus: bankBus, logApi, logger: logger.child({ service: 'bank-service' }) });
+
+  await logService.start();
+  await emailService.start();
+  await bankService.start();
+  const servers = await Promise.all([
+    listen(bankService.app, bankConfig.PORT),
+    listen(logService.app, logConfig.PORT),
+    listen(emailService.app, emailConfig.PORT),
+  ]);
+
+  const url = (port: number | string) => `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  console.log(
+    [
+      '',
+      'contract-bank is running on its embedded defaults (SQLite in ./data, in-memory broker, mail catcher):',
+      `  bank API        ${url(bankConfig.PORT)}   (docs ${url(bankConfig.PORT)}/docs)`,
+      `  log API         ${url(logConfig.PORT)}   (docs ${url(logConfig.PORT)}/docs)`,
+      `  email service   ${url(emailConfig.PORT)}   (/health, /ready)`,
+      `  mail inbox      ${url(env.CATCHER_HTTP_PORT ?? 8025)}   (SMTP on 1025)`,
+      '  admin login     admin@example.com / adminpass (ADMIN_EMAIL / ADMIN_PASS)',
+      'Ctrl-C stops everything gracefully.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('stopping: HTTP first, then the relay and consumers (finishing work in hand)');
+      await Promise.all(servers.map(close));
+      await bankService.stop();
+      // let the consumers drain what the relay just published
+      for (let i = 0; i < 50 && (broker.queueDepth(logConfig.QUEUE_NAME) > 0 || broker.queueDepth(emailConfig.QUEUE_NAME) > 0); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await emailService.stop();
+      await logService.stop();
+      await Promise.all([bankBus.close(), logBus.close(), emailBus.close()]);
+      await catcher.stop();
+      transport.close();
+      await Promise.all([logStore.close(), sentStore.close(), db.destroy()]);
+    })());
+  return { stop };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  const { stop } = await startEmbedded();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

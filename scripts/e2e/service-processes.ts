@@ -1,0 +1,197 @@
+/**
+ * Starts the system as separate processes for end-to-end and fault tests: the mail catcher,
+ * log-service, email-service and bank-service (after `bank-service init`), each a
+ * `node --import tsx …/main.ts` child with its own environment, against the real RabbitMQ (a
+ * fresh vhost) and MariaDB (a fresh database) of this machine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, createTestVhost } from '@bank/platform/testing';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** Start it again (after stop or kill) with the same environment and port. */
+  restart(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+async function waitForHttp(url: string, timeoutMs: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}\n${output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms\n${output()}`);
+}
+
+function startProcess(name: string, script: string, env: Record<string, string>, readyUrl: string): Promise<ServiceProcess> {
+  let log = '';
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const append = (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-20_000);
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    await waitForHttp(readyUrl, 60_000, child, () => log);
+  };
+  const proc: ServiceProcess = {
+    name,
+    url: readyUrl.replace(/\/(ready|health)$/, ''),
+    get child() {
+      return child;
+    },
+    output: () => log,
+    restart: launch,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill(signal);
+      await exited;
+    },
+  };
+  return launch().then(() => proc);
+}
+
+export interface SystemUnderTest {
+  bank: ServiceProcess;
+  log: ServiceProcess;
+  email: ServiceProcess;
+  catcher: ServiceProcess;
+  /** The catcher's HTTP API, e.g. `${catcherUrl}/api/messages`. */
+  catcherUrl: string;
+  amqpUrl: string;
+  vhost: string;
+  databaseUrl: string;
+  adminEmail: string;
+  adminPassword: string;
+  stop(): Promise<void>;
+}
+
+async function runInit(env: Record<string, string>): Promise<void> {
+  await new Promise<void>((resolveInit, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bank-service/src/cli.ts', 'init'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => (code === 0 ? resolveInit() : reject(new Error(`bank-service init exited ${code}\n${out}`))));
+  });
+}
+
+/** Start catcher, log, email and bank as processes; `stop()` ends them and removes what they made. */
+export async function startSystem(options: { prefix?: string; env?: Record<string, string> } = {}): Promise<SystemUnderTest> {
+  const prefix = options.prefix ?? 'e2e';
+  const [vhost, database, dir] = await Promise.all([
+    createTestVhost(prefix),
+    createTestDatabase(prefix),
+    mkdtemp(join(tmpdir(), `${prefix}-`)),
+  ]);
+  const [bankPort, logPort, emailPort, smtpPort, catcherHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const adminEmail = 'admin@example.com';
+  const adminPassword = 'admin-password-e2e';
+  const common: Record<string, string> = {
+    APP_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    AMQP_URI: vhost.url,
+    JWT_SECRET_KEY: JWT_SECRET,
+    ...options.env,
+  };
+  const started: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(started.map((p) => p.stop()));
+    await Promise.all([vhost.delete(), database.drop(), rm(dir, { recursive: true, force: true })]);
+  };
+  try {
+    const catcher = await startProcess(
+      'mail-catcher',
+      'email-service/src/catcher-main.ts',
+      { ...common, CATCHER_HOST: '127.0.0.1', CATCHER_SMTP_PORT: String(smtpPort), CATCHER_HTTP_PORT: String(catcherHttpPort) },
+      `http://127.0.0.1:${catcherHttpPort}/health`,
+    );
+    started.push(catcher);
+    await runInit({ ...common, DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
+    const log = await startProcess(
+      'log-service',
+      'log-service/src/main.ts',
+      { ...common, PORT: String(logPort), LOG_STORE_URL: `sqlite:${join(dir, 'logs.sqlite')}` },
+      `http://127.0.0.1:${logPort}/ready`,
+    );
+    started.push(log);
+    const email = await startProcess(
+      'email-service',
+      'email-service/src/main.ts',
+      {
+        ...common,
+        PORT: String(emailPort),
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SENT_STORE_URL: `sqlite:${join(dir, 'email.sqlite')}`,
+        EMAIL_RECEIVERS: 'ops@example.com, audit@example.com',
+        SEND_RETRY_BASE_MS: '200',
+      },
+      `http://127.0.0.1:${emailPort}/ready`,
+    );
+    started.push(email);
+    const bank = await startProcess(
+      'bank-service',
+      'bank-service/src/main.ts',
+      { ...common, PORT: String(bankPort), DATABASE_URL: database.url, LOG_SERVICE_URL: `http://127.0.0.1:${logPort}` },
+      `http://127.0.0.1:${bankPort}/ready`,
+    );
+    started.push(bank);
+    return {
+      bank,
+      log,
+      email,
+      catcher,
+      catcherUrl: `http://127.0.0.1:${catcherHttpPort}`,
+      amqpUrl: vhost.url,
+      vhost: vhost.name,
+      databaseUrl: database.url,
+      adminEmail,
+      adminPassword,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
