@@ -46,7 +46,9 @@ function listen(app: Express, port: number): Promise<Server> {
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 export async function startEmbedded() {
-  const logger = createLogger('dev', { level: env.LOG_LEVEL ?? 'info' });
+  const level = env.LOG_LEVEL ?? 'info';
+  const logger = createLogger('dev', { level });
+  const serviceLogger = (name: string) => createLogger(name, { level });
   const broker = new InMemoryBroker();
 
   // bank-service: init first (migrate, roles, admin from the documented defaults)
@@ -55,19 +57,19 @@ export async function startEmbedded() {
   const init = await runInit(db, { admin: loadCliConfig(env).admin });
   if (init.adminCreated) logger.info('created the admin user from ADMIN_EMAIL / ADMIN_PASS (defaults: admin@example.com / adminpass)');
 
-  const catcher = createMailCatcher({ smtpPort: 1025, httpPort: Number(env.CATCHER_HTTP_PORT ?? 8025), host, logger: logger.child({ service: 'mail-catcher' }) });
+  const catcher = createMailCatcher({ smtpPort: 1025, httpPort: Number(env.CATCHER_HTTP_PORT ?? 8025), host, logger: serviceLogger('mail-catcher') });
   await catcher.start();
 
   const logConfig = loadLogConfig({ ...env, PORT: env.LOG_PORT ?? '8000' });
   const logStore = createLogStore(logConfig.LOG_STORE_URL);
   const logBus = new InMemoryBus({ broker });
-  const logService = createLogService(logConfig, { store: logStore, bus: logBus, logger: logger.child({ service: 'log-service' }) });
+  const logService = createLogService(logConfig, { store: logStore, bus: logBus, logger: serviceLogger('log-service') });
 
   const emailConfig = loadEmailConfig({ ...env, PORT: env.EMAIL_PORT ?? '8001' });
   const emailBus = new InMemoryBus({ broker });
   const sentStore = createSentStore(emailConfig.SENT_STORE_URL);
   const transport = createMailTransport({ smtpUrl: emailConfig.SMTP_URL, from: emailConfig.EMAIL_FROM });
-  const emailService = createEmailService(emailConfig, { bus: emailBus, transport, sentStore, logger: logger.child({ service: 'email-service' }) });
+  const emailService = createEmailService(emailConfig, { bus: emailBus, transport, sentStore, logger: serviceLogger('email-service') });
 
   const jwtKey = createJwtKey(bankConfig.JWT_SECRET_KEY);
   const bankBus = new InMemoryBus({ broker });
@@ -75,7 +77,7 @@ export async function startEmbedded() {
     baseUrl: bankConfig.LOG_SERVICE_URL,
     token: () => signServiceToken(jwtKey, 'bank-service', { issuer: bankConfig.JWT_ISSUER, audience: bankConfig.JWT_AUDIENCE, expiresInSeconds: 300 }),
   });
-  const bankService = createBankService(bankConfig, { db, bus: bankBus, logApi, logger: logger.child({ service: 'bank-service' }) });
+  const bankService = createBankService(bankConfig, { db, bus: bankBus, logApi, logger: serviceLogger('bank-service') });
 
   await logService.start();
   await emailService.start();

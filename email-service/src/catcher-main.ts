@@ -11,6 +11,8 @@ const catcherConfigSchema = z.object({
   CATCHER_SMTP_PORT: portFromEnv.default(1025),
   CATCHER_HTTP_PORT: portFromEnv.default(8025),
   CATCHER_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Mails kept in memory (the oldest dropped first). */
+  CATCHER_MAX_MESSAGES: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -18,7 +20,13 @@ export async function runCatcher(env: Record<string, string | undefined> = proce
   loadEnvFile();
   const config = parseConfig(catcherConfigSchema, env);
   const logger = createLogger('mail-catcher', { level: config.LOG_LEVEL });
-  const catcher = createMailCatcher({ smtpPort: config.CATCHER_SMTP_PORT, httpPort: config.CATCHER_HTTP_PORT, host: config.CATCHER_HOST, logger });
+  const catcher = createMailCatcher({
+    smtpPort: config.CATCHER_SMTP_PORT,
+    httpPort: config.CATCHER_HTTP_PORT,
+    host: config.CATCHER_HOST,
+    maxMessages: config.CATCHER_MAX_MESSAGES,
+    logger,
+  });
   const ports = await catcher.start();
   logger.info({ ...ports, inbox: `http://${config.CATCHER_HOST}:${ports.httpPort}/` }, 'mail catcher ready');
   return catcher;

@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Create a user
-         * @description Admin only. A taken e-mail is 409; an unknown role name is 404.
+         * @description Admin only. A taken e-mail is 409; an unknown role name is 400 naming it.
          */
         post: operations["createUser"];
         delete?: never;
@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getUser"];
         /**
          * Update a user
-         * @description Admin only. Partial update. A taken e-mail is 409; an unknown role name is 404.
+         * @description Admin only. Partial update. A taken e-mail is 409; an unknown role name is 400 naming it.
          */
         put: operations["updateUser"];
         post?: never;

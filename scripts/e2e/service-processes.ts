@@ -116,8 +116,20 @@ async function runInit(env: Record<string, string>): Promise<void> {
   });
 }
 
+export type ServiceName = 'catcher' | 'log' | 'email' | 'bank';
+
+export interface StartSystemOptions {
+  /** Names the vhost, database and temp folder. Default `e2e`. */
+  prefix?: string;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** Extra environment for one service (wins over `env` and the defaults), e.g. `{ email: { SEND_MAX_ATTEMPTS: '20' } }`. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
 /** Start catcher, log, email and bank as processes; `stop()` ends them and removes what they made. */
-export async function startSystem(options: { prefix?: string; env?: Record<string, string> } = {}): Promise<SystemUnderTest> {
+export async function startSystem(options: StartSystemOptions = {}): Promise<SystemUnderTest> {
+  const serviceEnv = options.serviceEnv ?? {};
   const prefix = options.prefix ?? 'e2e';
   const [vhost, database, dir] = await Promise.all([
     createTestVhost(prefix),
@@ -144,7 +156,13 @@ export async function startSystem(options: { prefix?: string; env?: Record<strin
     const catcher = await startProcess(
       'mail-catcher',
       'email-service/src/catcher-main.ts',
-      { ...common, CATCHER_HOST: '127.0.0.1', CATCHER_SMTP_PORT: String(smtpPort), CATCHER_HTTP_PORT: String(catcherHttpPort) },
+      {
+        ...common,
+        CATCHER_HOST: '127.0.0.1',
+        CATCHER_SMTP_PORT: String(smtpPort),
+        CATCHER_HTTP_PORT: String(catcherHttpPort),
+        ...serviceEnv.catcher,
+      },
       `http://127.0.0.1:${catcherHttpPort}/health`,
     );
     started.push(catcher);
@@ -152,7 +170,7 @@ export async function startSystem(options: { prefix?: string; env?: Record<strin
     const log = await startProcess(
       'log-service',
       'log-service/src/main.ts',
-      { ...common, PORT: String(logPort), LOG_STORE_URL: `sqlite:${join(dir, 'logs.sqlite')}` },
+      { ...common, PORT: String(logPort), LOG_STORE_URL: `sqlite:${join(dir, 'logs.sqlite')}`, ...serviceEnv.log },
       `http://127.0.0.1:${logPort}/ready`,
     );
     started.push(log);
@@ -166,6 +184,7 @@ export async function startSystem(options: { prefix?: string; env?: Record<strin
         SENT_STORE_URL: `sqlite:${join(dir, 'email.sqlite')}`,
         EMAIL_RECEIVERS: 'ops@example.com, audit@example.com',
         SEND_RETRY_BASE_MS: '200',
+        ...serviceEnv.email,
       },
       `http://127.0.0.1:${emailPort}/ready`,
     );
@@ -173,7 +192,7 @@ export async function startSystem(options: { prefix?: string; env?: Record<strin
     const bank = await startProcess(
       'bank-service',
       'bank-service/src/main.ts',
-      { ...common, PORT: String(bankPort), DATABASE_URL: database.url, LOG_SERVICE_URL: `http://127.0.0.1:${logPort}` },
+      { ...common, PORT: String(bankPort), DATABASE_URL: database.url, LOG_SERVICE_URL: `http://127.0.0.1:${logPort}`, ...serviceEnv.bank },
       `http://127.0.0.1:${bankPort}/ready`,
     );
     started.push(bank);

@@ -24,6 +24,8 @@ export function tokenClaimsOf(caller: AuthenticatedUser): AccessTokenClaims | un
   return typeof claims === 'object' && claims !== null ? claims : undefined;
 }
 
+const STRATEGY_NAME = 'bank-jwt';
+
 const databaseUnavailable = (): HttpError =>
   new HttpError(503, 'The database is unavailable, try again later', undefined, { 'Retry-After': '5' });
 
@@ -52,13 +54,16 @@ export function createAuthenticator(
     if (principal.is_blocked) throw blocked();
     return { userId: principal.id, email: principal.email, roles: principal.roles, claims };
   });
-  // A private Passport instance: no global registry, no sessions.
+  // A private Passport instance: no global registry, no sessions. The strategy is registered by
+  // name so that passport derives a fresh object per request (Object.create); handing the instance
+  // itself to authenticate() makes concurrent requests share its success/fail callbacks.
   const passport = new Passport();
+  passport.use(STRATEGY_NAME, strategy);
 
   return (req) =>
     new Promise<AuthenticatedUser | null>((resolve, reject) => {
       const middleware = passport.authenticate(
-        strategy,
+        STRATEGY_NAME,
         { session: false },
         (error: unknown, user: AuthenticatedUser | false | undefined) => {
           if (error) reject(error instanceof HttpError ? error : databaseUnavailable());

@@ -137,6 +137,30 @@ forEachDatabase('auth: register, login, whoami', (target) => {
       assertErrorBody(await request(bank.app).get('/auth/whoami').set('Authorization', `Basic ${user.token}`), 401);
     });
 
+    it('resolves each of many concurrent requests to its own caller (valid, invalid and blocked tokens mixed)', async () => {
+      const one = await bank.registerAndLogin();
+      const two = await bank.registerAndLogin();
+      const blockedUser = await bank.registerAndLogin();
+      await request(bank.app)
+        .put(`/api/users/${blockedUser.id}`)
+        .set(bearer(await bank.adminToken()))
+        .send({ is_blocked: true })
+        .expect(200);
+      const cases = Array.from({ length: 40 }, (_, i) => [one, two, blockedUser, null][i % 4]!);
+      const answers = await Promise.all(
+        cases.map((user) => request(bank.app).get('/auth/whoami').set(bearer(user === null ? 'invalid.token.value' : user.token))),
+      );
+      answers.forEach((res, i) => {
+        const user = cases[i]!;
+        if (user === null) assert.equal(res.status, 401);
+        else if (user === blockedUser) assert.equal(res.status, 403);
+        else {
+          assert.equal(res.status, 200);
+          assert.equal(res.body.user.id, user.id, `request ${i} answered another user's identity`);
+        }
+      });
+    });
+
     it('answers 401 to a service token: it is not a bank user', async () => {
       const token = signServiceToken(createJwtKey(testConfig.JWT_SECRET_KEY), 'log-service', { ...jwtOptions, expiresInSeconds: 60 });
       assertErrorBody(await request(bank.app).get('/auth/whoami').set(bearer(token)), 401);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { forEachDatabase } from '../support/databases.ts';
 import { bearer, createTestBank, type TestBank } from '../support/bank-test-app.ts';
-import { referenceData, userWithAccount, type Reference } from './clients-fixtures.ts';
+import { referenceData, userWithAccount, type Reference, type UserWithAccount } from './clients-fixtures.ts';
 
 interface Client {
   id: number;
@@ -90,6 +90,24 @@ forEachDatabase('clients over HTTP', (target) => {
     assert.equal(all.status, 200);
     assert.equal((all.body as { total: number }).total, Number(total));
     assert.ok(Number(total) > 1);
+  });
+
+  it('answers concurrent requests of different users each with their own client (no crossed identities)', async () => {
+    const owners: UserWithAccount[] = [];
+    for (let i = 0; i < 12; i++) owners.push(await userWithAccount(bank, ref));
+    const server = bank.app.listen(0, '127.0.0.1');
+    try {
+      const responses = await Promise.all(
+        owners.flatMap((o) => [1, 2, 3].map(() => request(server).get('/api/clients').set(bearer(o.user.token)).timeout(15_000))),
+      );
+      responses.forEach((res, i) => {
+        const owner = owners[Math.floor(i / 3)]!;
+        assert.equal(res.status, 200);
+        assert.deepEqual((res.body as { results: Client[] }).results.map((c) => c.user_id), [owner.user.id]);
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('lets only the admin update and delete a client; a client with accounts is 409 on delete', async () => {

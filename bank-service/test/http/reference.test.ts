@@ -161,7 +161,7 @@ forEachDatabase('reference data: pagination and filters', (target) => {
     const seen: string[] = [];
     let link: string | null = '/api/banks?page_size=2';
     while (link !== null) {
-      const res = await request(bank.app).get(link).set(bearer(token));
+      const res: request.Response = await request(bank.app).get(link).set(bearer(token));
       assert.equal(res.status, 200);
       seen.push(...res.body.results.map((b: { name: string }) => b.name));
       link = res.body.next;

@@ -30,6 +30,12 @@ export interface ApiSpec {
 export type OperationHandlers<H> = { [K in keyof H]: (request: never) => Promise<HandlerResult> };
 
 const CALLER = Symbol('caller');
+/**
+ * An authentication failure that is not 401/403 (e.g. 503: the user store is down). The validator
+ * turns any other status thrown by a security handler into a bare 500, so it is carried past it.
+ */
+const AUTH_FAILURE = Symbol('authFailure');
+type AuthRequest = Request & { [CALLER]?: unknown; [AUTH_FAILURE]?: HttpError };
 
 /** `/api/banks/{bank_id}/branches` → `/api/banks/:bank_id/branches` */
 export function toExpressPath(path: string): string {
@@ -96,15 +102,26 @@ export function mountOpenApi<C, H extends OperationHandlers<H>>(
       validateSecurity: {
         handlers: {
           bearerAuth: async (req: Request) => {
-            const caller = await authenticate!(req);
+            let caller: C | null;
+            try {
+              caller = await authenticate!(req);
+            } catch (err) {
+              if (err instanceof HttpError && err.status !== 401 && err.status !== 403) {
+                (req as AuthRequest)[AUTH_FAILURE] = err;
+                return true;
+              }
+              throw err;
+            }
             if (caller === null || caller === undefined) throw new HttpError(401, 'Unauthorized');
-            (req as Request & { [CALLER]?: C })[CALLER] = caller;
+            (req as AuthRequest)[CALLER] = caller;
             return true;
           },
         },
       },
     }),
   );
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next((req as AuthRequest)[AUTH_FAILURE]));
 
   for (const op of spec.operations) {
     const handler = handlers[op.operationId as keyof H] as unknown as ((request: HandlerRequest) => Promise<HandlerResult>) | undefined;
@@ -125,7 +142,7 @@ export function mountOpenApi<C, H extends OperationHandlers<H>>(
           query: readQuery(req),
           headers,
           body: req.body,
-          caller: op.secured ? (req as Request & { [CALLER]?: C })[CALLER] : undefined,
+          caller: op.secured ? (req as AuthRequest)[CALLER] : undefined,
         });
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
         res.status(result.status);
