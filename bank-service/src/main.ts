@@ -16,7 +16,8 @@ import { loadBankConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import { fetchTrustingCa } from './http/log-service-fetch.ts';
 
-export async function main(env: Record<string, string | undefined> = process.env): Promise<{ server: Server; stop(): Promise<void> }> {
+/** Start bank-service from environment variables; resolves once it listens. */
+export async function startBankService(env: Record<string, string | undefined> = process.env): Promise<{ server: Server; stop(): Promise<void> }> {
   loadEnvFile();
   const config = loadBankConfig(env);
   const logger = createLogger('bank-service', { level: config.LOG_LEVEL });
@@ -53,9 +54,10 @@ export async function main(env: Record<string, string | undefined> = process.env
   return { server, stop };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** The process entry (also used by `bank-service serve`): start, then stop gracefully on SIGINT/SIGTERM. */
+export async function main(): Promise<void> {
   try {
-    const { stop } = await main();
+    const { stop } = await startBankService(process.env);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         stop().then(
@@ -71,4 +73,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
     throw err;
   }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
 }
