@@ -3,16 +3,33 @@ import type { Knex } from 'knex';
 // Core schema: users and roles, reference data, branches, clients, accounts, cards.
 // Runs unchanged on MariaDB/MySQL and SQLite. Every foreign key is RESTRICT both ways (deleting a
 // referenced row fails, never cascades); money is BIGINT minor units with CHECK (balance >= 0);
-// names compare case-insensitively on both engines (NOCASE / a *_ci collation); e-mails through
-// the lower-cased `email_normalized` column.
+// unique names (roles, social statuses, cities, banks) are kept as written in `name` and compared
+// through `name_key` (NFC + Unicode lower case, computed by the application: see
+// src/repositories/name-key.ts), which is binary on both engines and carries the UNIQUE index, so
+// both compare case-insensitively for every script and accent-sensitively; e-mails through the
+// lower-cased `email_normalized` column.
 
 function isMysql(knex: Knex): boolean {
   const client = (knex.client as { config: Knex.Config }).config.client;
   return client === 'mysql2' || client === 'mysql';
 }
 
+/**
+ * The byte-for-byte collation of utf8mb4 that does not ignore trailing spaces (NO PAD), like
+ * SQLite's BINARY: utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL 8, else utf8mb4_bin.
+ */
+async function binaryCollation(knex: Knex): Promise<string> {
+  const preferred = ['utf8mb4_nopad_bin', 'utf8mb4_0900_bin'];
+  const rows = (await knex('information_schema.COLLATIONS').whereIn('COLLATION_NAME', preferred).select('COLLATION_NAME as name')) as Array<{
+    name: string;
+  }>;
+  const available = new Set(rows.map((r) => r.name));
+  return preferred.find((c) => available.has(c)) ?? 'utf8mb4_bin';
+}
+
 export async function up(knex: Knex): Promise<void> {
   const mysql = isMysql(knex);
+  const binary = mysql ? await binaryCollation(knex) : 'binary';
 
   const tableDefaults = (t: Knex.CreateTableBuilder): void => {
     if (mysql) {
@@ -21,11 +38,20 @@ export async function up(knex: Knex): Promise<void> {
       t.collate('utf8mb4_unicode_ci');
     }
   };
-  /** A case-insensitive unique name column. */
+  /** A string compared byte for byte, trailing spaces included, on both engines (SQLite: BINARY, the default). */
+  const binaryString = (t: Knex.CreateTableBuilder, column: string, length: number): Knex.ColumnBuilder => {
+    const col = t.string(column, length);
+    return mysql ? col.collate(binary) : col;
+  };
+  /**
+   * `name` as written plus its unique comparison key `name_key`. The key is up to three times as
+   * long in code points: NFC and lower-casing expand some letters (U+0130 İ → i + U+0307;
+   * U+FB2C → three code points).
+   */
   const nameColumn = (t: Knex.CreateTableBuilder, table: string, length = 50): void => {
-    if (mysql) t.string('name', length).notNullable();
-    else t.specificType('name', `varchar(${length}) collate nocase`).notNullable();
-    t.unique(['name'], { indexName: `${table}_name_unique` });
+    binaryString(t, 'name', length).notNullable();
+    binaryString(t, 'name_key', length * 3).notNullable();
+    t.unique(['name_key'], { indexName: `${table}_name_key_unique` });
   };
   const reference = (t: Knex.CreateTableBuilder, table: string, column: string, parent: string): void => {
     t.integer(column).unsigned().notNullable();

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../auth/passwords.ts';
 import { inTransaction } from '../db/database.ts';
 import { migrateLatest } from '../db/migrator.ts';
+import { sameName } from '../repositories/name-key.ts';
 import { BUILT_IN_ROLES, ensureRoles, roleIdsByName } from '../repositories/roles-repository.ts';
 import { createUser, findUserByEmail } from '../repositories/users-repository.ts';
 
@@ -47,7 +48,8 @@ export async function runInit(db: Knex, options: InitOptions): Promise<InitResul
       await createUser(trx, { email: admin.email, password_hash: passwordHash ?? (await hashPassword(admin.password)), roles: ['admin'] });
       return { migrations, rolesCreated, adminCreated: true, adminRoleGranted: false };
     }
-    if (user.roles.includes('admin')) return { migrations, rolesCreated, adminCreated: false, adminRoleGranted: false };
+    // Role names compare like the unique index does (an `Admin` row is the admin role).
+    if (user.roles.some((role) => sameName(role, 'admin'))) return { migrations, rolesCreated, adminCreated: false, adminRoleGranted: false };
     const { ids } = await roleIdsByName(trx, ['admin']);
     await trx('user_roles').insert(ids.map((role_id) => ({ user_id: user.id, role_id })));
     return { migrations, rolesCreated, adminCreated: false, adminRoleGranted: true };

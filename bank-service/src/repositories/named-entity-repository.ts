@@ -2,9 +2,13 @@ import { inTransaction, type Db } from '../db/database.ts';
 import { withDbErrors, type DbErrorContext } from '../db/db-errors.ts';
 import { toNumber } from '../db/row-values.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import { nameColumns, nameKey } from './name-key.ts';
 import { paginate, type Page, type PageRequest } from './pagination.ts';
 
-/** Social statuses, cities and banks: `{id, name}` with a case-insensitively unique name. */
+/**
+ * Social statuses, cities, banks and roles: `{id, name}` with a unique name compared through its
+ * `name_key` (name-key.ts): case-insensitive for every script, accent-sensitive, the same on both engines.
+ */
 export interface NamedEntity {
   id: number;
   name: string;
@@ -15,9 +19,9 @@ export interface NamedEntityInput {
 }
 
 export interface NamedEntityFilters {
-  /** Exact name, case-insensitive. */
+  /** Exact name, case-insensitive (Unicode). */
   name?: string;
-  /** Part of the name, case-insensitive. */
+  /** Part of the name, case-insensitive (Unicode); `%`, `_` and `!` are literal. */
   name_contains?: string;
 }
 
@@ -38,12 +42,22 @@ export interface NamedEntityRepository {
 
 const toEntity = (row: NamedRow): NamedEntity => ({ id: toNumber(row.id), name: row.name });
 
+/** `text` for a LIKE pattern with `escape '!'`: `%`, `_` and `!` become literal. */
+function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
 /**
- * A `%…%` pattern for `like ? escape '!'` in which `%`, `_` and `!` from user input are literal.
- * (`!` rather than a backslash: MariaDB and SQLite disagree on backslashes in string literals.)
+ * A lower-cased `%…%` pattern for `like ? escape '!'` in which `%`, `_` and `!` from user input are
+ * literal. (`!` rather than a backslash: MariaDB and SQLite disagree on backslashes in string literals.)
  */
 export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+  return `%${escapeLike(text.toLowerCase())}%`;
+}
+
+/** The `%…%` pattern matched against `name_key`: the key of `text`, escaped. */
+export function nameKeyLikePattern(text: string): string {
+  return `%${escapeLike(nameKey(text))}%`;
 }
 
 /**
@@ -56,6 +70,8 @@ export function namedEntityRepository(table: string, label: string, referencedMe
     entity: label,
     table,
     operation,
+    // The unique index is on name_key; its violation is reported as the name's.
+    fields: { name_key: 'name' },
     referencedMessage,
   });
 
@@ -76,29 +92,29 @@ export function namedEntityRepository(table: string, label: string, referencedMe
 
     async create(db, input) {
       return withDbErrors(errors('insert'), async () => {
-        const [id] = (await db(table).insert({ name: input.name })) as number[];
+        const [id] = (await db(table).insert(nameColumns(input.name))) as number[];
         return get(db, toNumber(id));
       });
     },
 
     async findByName(db, name) {
-      // NOCASE (SQLite) / *_ci collation (MariaDB): equality is case-insensitive on both.
-      const row = (await db(table).where({ name }).first('id', 'name')) as NamedRow | undefined;
+      const row = (await db(table).where({ name_key: nameKey(name) }).first('id', 'name')) as NamedRow | undefined;
       return row === undefined ? null : toEntity(row);
     },
 
     async list(db, page, filters = {}) {
       const query = db(table).select('id', 'name');
-      if (filters.name !== undefined) query.where({ name: filters.name });
+      if (filters.name !== undefined) query.where({ name_key: nameKey(filters.name) });
       if (filters.name_contains !== undefined) {
-        query.whereRaw("lower(??) like ? escape '!'", ['name', likePattern(filters.name_contains)]);
+        // name_key is binary on both engines and already lower-cased: no lower() (ASCII-only on SQLite).
+        query.whereRaw("?? like ? escape '!'", ['name_key', nameKeyLikePattern(filters.name_contains)]);
       }
       return paginate(query, page, 'id', toEntity);
     },
 
     async update(db, id, input) {
       return withDbErrors(errors('update'), async () => {
-        if (input.name !== undefined) await db(table).where({ id }).update({ name: input.name });
+        if (input.name !== undefined) await db(table).where({ id }).update(nameColumns(input.name));
         return get(db, id);
       });
     },

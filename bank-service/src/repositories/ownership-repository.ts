@@ -61,7 +61,7 @@ export async function loadPrincipal(db: Db, userId: number): Promise<Principal |
   const roles = (await db('user_roles')
     .join('roles', 'roles.id', 'user_roles.role_id')
     .where('user_roles.user_id', userId)
-    .orderBy('roles.name', 'asc')
+    .orderBy('roles.name_key', 'asc')
     .select('roles.name as name')) as Array<{ name: string }>;
   return {
     id: toNumber(user.id),

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import { toNumber } from '../db/row-values.ts';
 import { ConflictError } from '../domain/errors.ts';
+import { nameKey } from './name-key.ts';
 import { namedEntityRepository, type NamedEntity, type NamedEntityFilters, type NamedEntityInput } from './named-entity-repository.ts';
 import type { Page, PageRequest } from './pagination.ts';
 
@@ -17,13 +18,15 @@ export const RESERVED_ROLE_NAMES = ['service'] as const;
 
 const repository = namedEntityRepository('roles', 'role', 'this role is still assigned to users');
 
+/** Whether `name` is (in any case) one of the built-in roles. */
 export function isBuiltInRole(name: string): boolean {
-  return (BUILT_IN_ROLES as readonly string[]).includes(name.toLowerCase());
+  return (BUILT_IN_ROLES as readonly string[]).includes(nameKey(name));
 }
 
 function assertNotReserved(name: string): void {
-  if ((RESERVED_ROLE_NAMES as readonly string[]).includes(name.trim().toLowerCase())) {
-    throw new ConflictError(`the role name "${name.trim().toLowerCase()}" is reserved`);
+  const key = nameKey(name.trim());
+  if ((RESERVED_ROLE_NAMES as readonly string[]).includes(key)) {
+    throw new ConflictError(`the role name "${key}" is reserved`);
   }
 }
 
@@ -68,15 +71,19 @@ export async function ensureRoles(db: Db, names: readonly string[]): Promise<num
   return inserted;
 }
 
-/** Role ids for names, in the given order; names not found are returned in `missing`. */
+/**
+ * Role ids for names (matched case-insensitively through `name_key`), in the given order; names not
+ * found are returned in `missing`.
+ */
 export async function roleIdsByName(db: Db, names: readonly string[]): Promise<{ ids: number[]; missing: string[] }> {
   if (names.length === 0) return { ids: [], missing: [] };
-  const rows = (await db('roles').whereIn('name', [...names]).select('id', 'name')) as Array<{ id: unknown; name: string }>;
-  const byName = new Map(rows.map((r) => [r.name.toLowerCase(), toNumber(r.id)]));
+  const keys = [...new Set(names.map(nameKey))];
+  const rows = (await db('roles').whereIn('name_key', keys).select('id', 'name_key')) as Array<{ id: unknown; name_key: string }>;
+  const byKey = new Map(rows.map((r) => [r.name_key, toNumber(r.id)]));
   const ids: number[] = [];
   const missing: string[] = [];
   for (const name of names) {
-    const id = byName.get(name.toLowerCase());
+    const id = byKey.get(nameKey(name));
     if (id === undefined) missing.push(name);
     else ids.push(id);
   }

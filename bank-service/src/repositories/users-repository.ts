@@ -3,6 +3,7 @@ import { withDbErrors, type DbErrorContext } from '../db/db-errors.ts';
 import { fromDbTimestamp, fromNullableDbTimestamp, toBoolean, toDbTimestamp, toNumber } from '../db/row-values.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { paginate, type Page, type PageRequest } from './pagination.ts';
+import { nameKey } from './name-key.ts';
 import { roleIdsByName } from './roles-repository.ts';
 
 /** A user as the API shows it (never the password hash). */
@@ -44,7 +45,7 @@ export interface UpdateUserInput {
 export interface UserFilters {
   /** Exact e-mail, case-insensitive. */
   email?: string;
-  /** Users holding this role. */
+  /** Users holding this role (name matched case-insensitively). */
   role?: string;
   is_blocked?: boolean;
 }
@@ -85,14 +86,14 @@ function toUser(row: UserRow, roles: string[]): User {
   };
 }
 
-/** Role names per user id, each list ordered by name. */
+/** Role names per user id, each list ordered by name key (the same order on both engines). */
 async function rolesOf(db: Db, userIds: number[]): Promise<Map<number, string[]>> {
   const result = new Map<number, string[]>(userIds.map((id) => [id, []]));
   if (userIds.length === 0) return result;
   const rows = (await db('user_roles')
     .join('roles', 'roles.id', 'user_roles.role_id')
     .whereIn('user_roles.user_id', userIds)
-    .orderBy('roles.name', 'asc')
+    .orderBy('roles.name_key', 'asc')
     .select('user_roles.user_id as user_id', 'roles.name as name')) as Array<{ user_id: unknown; name: string }>;
   for (const row of rows) result.get(toNumber(row.user_id))?.push(row.name);
   return result;
@@ -175,7 +176,7 @@ export async function listUsers(db: Db, page: PageRequest, filters: UserFilters 
         .from('user_roles')
         .join('roles', 'roles.id', 'user_roles.role_id')
         .whereRaw('?? = ??', ['user_roles.user_id', 'users.id'])
-        .where('roles.name', role),
+        .where('roles.name_key', nameKey(role)),
     );
   }
   const result = await paginate(query, page, 'id', (row: UserRow) => row);

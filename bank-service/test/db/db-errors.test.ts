@@ -23,6 +23,17 @@ describe('toDomainError', function () {
     assert.equal(error.message, 'a bank with this name already exists');
   });
 
+  it('reports a duplicate name key (MariaDB index, SQLite column) as the name', function () {
+    for (const failure of [
+      { code: 'ER_DUP_ENTRY', errno: 1062, sqlMessage: "Duplicate entry 'zürich' for key 'social_statuses_name_key_unique'" },
+      { code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: social_statuses.name_key' },
+    ]) {
+      const error = toDomainError(driverError(failure), { entity: 'social status', table: 'social_statuses', fields: { name_key: 'name' } });
+      assert.ok(error instanceof ConflictError);
+      assert.equal(error.message, 'a social status with this name already exists');
+    }
+  });
+
   it('maps a SQLite unique failure and uses the public name of a normalized column', function () {
     const error = toDomainError(
       driverError({ code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'insert ... - UNIQUE constraint failed: users.email_normalized' }),

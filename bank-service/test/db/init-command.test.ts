@@ -3,7 +3,9 @@ import { verifyPassword } from '../../src/auth/passwords.ts';
 import { loadCliConfig, DEVELOPMENT_ADMIN } from '../../src/cli/cli-config.ts';
 import { InitError, runInit } from '../../src/cli/init-command.ts';
 import { findCredentialsByEmail, findUserByEmail } from '../../src/repositories/users-repository.ts';
-import { describeEachEngine } from './engines.ts';
+import { migrateLatest } from '../../src/db/migrator.ts';
+import { createRole } from '../../src/repositories/roles-repository.ts';
+import { describeEachEngine, openEngineDatabase } from './engines.ts';
 import type { Knex } from 'knex';
 
 async function snapshot(db: Knex): Promise<Record<string, unknown>> {
@@ -35,6 +37,29 @@ describeEachEngine(
       const second = await runInit(ctx.db, { admin: { ...admin, password: 'a-different-password' } });
       assert.deepEqual(second, { migrations: [], rolesCreated: 0, adminCreated: false, adminRoleGranted: false });
       assert.deepEqual(await snapshot(ctx.db), state, 'same rows, same admin hash');
+    });
+
+    it('treats an existing role spelled "Admin" as the admin role: seeds no duplicate and stays idempotent', async function () {
+      const fresh = await openEngineDatabase(ctx.engine);
+      try {
+        await migrateLatest(fresh.db);
+        const existing = await createRole(fresh.db, { name: 'Admin' });
+        const first = await runInit(fresh.db, { admin });
+        assert.equal(first.rolesCreated, 2, 'manager and user only');
+        assert.equal(first.adminCreated, true);
+        assert.deepEqual((await findUserByEmail(fresh.db, admin.email))?.roles, ['Admin']);
+        assert.deepEqual((await fresh.db('roles').orderBy('id').select('id', 'name')).map((r: { id: unknown; name: string }) => [Number(r.id), r.name]), [
+          [existing.id, 'Admin'],
+          [existing.id + 1, 'manager'],
+          [existing.id + 2, 'user'],
+        ]);
+        const state = await snapshot(fresh.db);
+        const second = await runInit(fresh.db, { admin });
+        assert.deepEqual(second, { migrations: [], rolesCreated: 0, adminCreated: false, adminRoleGranted: false });
+        assert.deepEqual(await snapshot(fresh.db), state);
+      } finally {
+        await fresh.close();
+      }
     });
 
     it('refuses to run without admin credentials outside development', async function () {

@@ -4,6 +4,7 @@ import { migrateLatest, migrateRollback, migrationStatus } from '../../src/db/mi
 import { ConflictError } from '../../src/domain/errors.ts';
 import { createUser } from '../../src/repositories/users-repository.ts';
 import { createBank } from '../../src/repositories/banks-repository.ts';
+import { nameColumns } from '../../src/repositories/name-key.ts';
 import { describeEachEngine, openEngineDatabase, ENGINES } from './engines.ts';
 
 const CORE_TABLES = ['roles', 'users', 'user_roles', 'social_statuses', 'cities', 'banks', 'branches', 'clients', 'accounts', 'cards'];
@@ -49,12 +50,12 @@ for (const engine of ENGINES) {
 describeEachEngine('schema constraints', (ctx) => {
   async function fixture(): Promise<{ bankId: number; cityId: number; clientId: number; accountId: number; cardId: number }> {
     const { db } = ctx;
-    const [roleId] = await db('roles').insert({ name: 'user' });
+    const [roleId] = await db('roles').insert(nameColumns('user'));
     const user = await createUser(db, { email: 'owner@example.com', password_hash: 'x' });
     assert.ok(roleId);
     const bank = await createBank(db, { name: 'Alpha' });
-    const [cityId] = (await db('cities').insert({ name: 'Riga' })) as number[];
-    const [statusId] = (await db('social_statuses').insert({ name: 'Student' })) as number[];
+    const [cityId] = (await db('cities').insert(nameColumns('Riga'))) as number[];
+    const [statusId] = (await db('social_statuses').insert(nameColumns('Student'))) as number[];
     const [clientId] = (await db('clients').insert({ name: 'Ann', social_status_id: statusId, user_id: user.id })) as number[];
     const [accountId] = (await db('accounts').insert({ client_id: clientId, bank_id: bank.id, balance: 100 })) as number[];
     const [cardId] = (await db('cards').insert({ account_id: accountId, balance: 50 })) as number[];
@@ -123,6 +124,24 @@ describeEachEngine('schema constraints', (ctx) => {
       return true;
     });
     assert.equal((await ctx.db('banks')).length, 1);
+  });
+
+  it('keeps a name as written and makes only its key unique: raw rows with another key are accepted', async function () {
+    await ctx.db('cities').insert(nameColumns('Zürich'));
+    await ctx.db('cities').insert(nameColumns('Zurich'));
+    const duplicate = await mappedFailure(() => ctx.db('cities').insert({ name: 'ZÜRICH', name_key: 'zürich' }), 'insert', 'city');
+    assert.ok(duplicate instanceof ConflictError);
+    // The key, not the name, is compared, and byte for byte (trailing spaces included) on both engines.
+    await ctx.db('cities').insert({ name: 'Zürich', name_key: 'zürich ' });
+    assert.deepEqual(
+      (await ctx.db('cities').orderBy('id').select('name', 'name_key')).map((r: { name: string; name_key: string }) => [r.name, r.name_key]),
+      [
+        ['Zürich', 'zürich'],
+        ['Zurich', 'zurich'],
+        ['Zürich', 'zürich '],
+      ],
+    );
+    assert.equal((await ctx.db('cities').where({ name_key: 'zürich' })).length, 1);
   });
 
   it('stores money up to 2^53-1 exactly and returns it as a number', async function () {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { bearer, createTestBank, type TestBank } from '../support/bank-test-app.ts';
+import { nameKey } from '../../src/repositories/name-key.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { assertErrorBody, errorPaths } from '../support/http-assertions.ts';
 
@@ -46,12 +47,12 @@ forEachDatabase('reference data: social statuses, cities, banks', (target) => {
       });
 
       it('answers 409 for a name already taken in another case, on create and on rename', async () => {
-        const name = resource.names[2];
+        const name = resource.names[1]; // 'Retired', 'Львів', 'Zürich Bank': upper-casing must fold beyond ASCII
         await request(bank.app).post(resource.path).set(bearer(admin)).send({ name }).expect(201);
         assertErrorBody(await request(bank.app).post(resource.path).set(bearer(admin)).send({ name: name.toUpperCase() }), 409);
         const other = await request(bank.app).post(resource.path).set(bearer(admin)).send({ name: 'Other' }).expect(201);
         assertErrorBody(await request(bank.app).put(`${resource.path}/${other.body.item.id}`).set(bearer(admin)).send({ name }), 409);
-        const count = await target.db(resource.table).whereRaw('lower(name) = ?', [name.toLowerCase()]).count({ n: '*' });
+        const count = await target.db(resource.table).where({ name_key: nameKey(name) }).count({ n: '*' });
         assert.equal(Number(count[0]?.n), 1);
         await request(bank.app).delete(`${resource.path}/${other.body.item.id}`).set(bearer(admin)).expect(200);
       });
@@ -75,6 +76,21 @@ forEachDatabase('reference data: social statuses, cities, banks', (target) => {
       });
     });
   }
+
+  it('compares bank names case-insensitively but accent-sensitively, in requests and in filters', async () => {
+    const accented = await request(bank.app).post('/api/banks').set(bearer(admin)).send({ name: 'Ärzte Bank' }).expect(201);
+    assertErrorBody(await request(bank.app).post('/api/banks').set(bearer(admin)).send({ name: 'ÄRZTE BANK' }), 409, 'a bank with this name already exists');
+    const plain = await request(bank.app).post('/api/banks').set(bearer(admin)).send({ name: 'Arzte Bank' }).expect(201);
+    const exact = await request(bank.app).get('/api/banks').query({ name: 'ärzte bank' }).set(bearer(admin)).expect(200);
+    assert.deepEqual(exact.body.results, [{ id: accented.body.item.id, name: 'Ärzte Bank' }]);
+    assert.deepEqual(
+      (await target.db('banks').whereIn('id', [accented.body.item.id, plain.body.item.id]).orderBy('id').select('name')).map((r: { name: string }) => r.name),
+      ['Ärzte Bank', 'Arzte Bank'],
+    );
+    for (const item of [accented.body.item, plain.body.item]) {
+      await request(bank.app).delete(`/api/banks/${item.id}`).set(bearer(admin)).expect(200);
+    }
+  });
 
   it('answers 409 when deleting a city or bank still used by a branch, and deletes nothing', async () => {
     const city = await request(bank.app).post('/api/cities').set(bearer(admin)).send({ name: 'Odesa' }).expect(201);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConflictError, NotFoundError } from '../../src/domain/errors.ts';
 import { createBank, deleteBank, findBankByName, getBank, listBanks, updateBank } from '../../src/repositories/banks-repository.ts';
-import { createCity, deleteCity, listCities, updateCity } from '../../src/repositories/cities-repository.ts';
+import { createCity, deleteCity, findCityByName, listCities, updateCity } from '../../src/repositories/cities-repository.ts';
 import {
   createSocialStatus,
   deleteSocialStatus,
@@ -9,6 +9,7 @@ import {
   listSocialStatuses,
 } from '../../src/repositories/social-statuses-repository.ts';
 import { createBranch } from '../../src/repositories/branches-repository.ts';
+import { nameKey } from '../../src/repositories/name-key.ts';
 import { describeEachEngine } from '../db/engines.ts';
 
 describeEachEngine('reference data repositories (banks, cities, social statuses)', (ctx) => {
@@ -67,6 +68,83 @@ describeEachEngine('reference data repositories (banks, cities, social statuses)
     const literal = await listBanks(ctx.db, { page: 1, pageSize: 10 }, { name_contains: '%' });
     assert.deepEqual(literal.rows.map((b) => b.name), ['Percent%Bank']);
     assert.deepEqual((await findBankByName(ctx.db, 'DELTA bank'))?.name, 'Delta Bank');
+  });
+
+  it('treats names differing only in the case of any letter as the same name, on create and on rename', async function () {
+    const zurich = await createBank(ctx.db, { name: 'Zürich Bank' });
+    const isConflict = (e: unknown): boolean => e instanceof ConflictError && e.message === 'a bank with this name already exists';
+    await assert.rejects(createBank(ctx.db, { name: 'ZÜRICH BANK' }), isConflict);
+    await assert.rejects(createBank(ctx.db, { name: 'zürich bank' }), isConflict);
+    const example = await createBank(ctx.db, { name: 'Example Bank' });
+    await assert.rejects(createBank(ctx.db, { name: 'example bank' }), isConflict);
+    await assert.rejects(updateBank(ctx.db, example.id, { name: 'ZüRiCh BaNk' }), isConflict);
+    const lviv = await createCity(ctx.db, { name: 'Львів' });
+    await assert.rejects(createCity(ctx.db, { name: 'ЛЬВІВ' }), (e: unknown) => e instanceof ConflictError && e.message === 'a city with this name already exists');
+    await createCity(ctx.db, { name: 'Αθήνα' });
+    await assert.rejects(createCity(ctx.db, { name: 'ΑΘΉΝΑ' }), ConflictError);
+    assert.deepEqual((await listBanks(ctx.db, { page: 1, pageSize: 10 })).rows, [zurich, example]);
+    assert.deepEqual(await getBank(ctx.db, example.id), example, 'the failed rename changed nothing');
+    assert.deepEqual((await listCities(ctx.db, { page: 1, pageSize: 10 })).rows.map((c) => c.name), ['Львів', 'Αθήνα']);
+    assert.deepEqual(await findCityByName(ctx.db, 'львів'), lviv);
+  });
+
+  it('keeps names that differ in accents apart and stores every name as written', async function () {
+    const plain = await createBank(ctx.db, { name: 'Zurich Bank' });
+    const accented = await createBank(ctx.db, { name: 'Zürich Bank' });
+    const sharp = await createCity(ctx.db, { name: 'Straße' });
+    await createCity(ctx.db, { name: 'Strase' });
+    assert.notEqual(plain.id, accented.id);
+    assert.deepEqual(
+      (await ctx.db('banks').orderBy('id').select('name')).map((r: { name: string }) => r.name),
+      ['Zurich Bank', 'Zürich Bank'],
+    );
+    assert.deepEqual(await findBankByName(ctx.db, 'ZURICH BANK'), plain);
+    assert.deepEqual(await findBankByName(ctx.db, 'ZÜRICH BANK'), accented);
+    assert.deepEqual(await findCityByName(ctx.db, 'STRAßE'), sharp);
+    // A case-only rename of a row keeps its own name key: allowed.
+    assert.deepEqual(await updateBank(ctx.db, accented.id, { name: 'ZÜRICH BANK' }), { id: accented.id, name: 'ZÜRICH BANK' });
+  });
+
+  it('treats canonically equivalent spellings (composed or decomposed accents) as the same name', async function () {
+    await createBank(ctx.db, { name: 'Zürich Bank' });
+    await assert.rejects(createBank(ctx.db, { name: 'Zu\u0308rich Bank' }), ConflictError);
+    assert.equal((await findBankByName(ctx.db, 'ZU\u0308RICH BANK'))?.name, 'Zürich Bank');
+    // The upper case of 'Ἀθῆναι' has no precomposed capital eta: 'ἈΘΗ\u0342ΝΑΙ'.
+    await createCity(ctx.db, { name: 'Ἀθῆναι' });
+    assert.equal('Ἀθῆναι'.toUpperCase(), 'ἈΘΗ\u0342ΝΑΙ');
+    await assert.rejects(createCity(ctx.db, { name: 'Ἀθῆναι'.toUpperCase() }), ConflictError);
+    assert.equal((await listCities(ctx.db, { page: 1, pageSize: 10 })).total, 1);
+  });
+
+  it('filters by exact name and by a part of the name case-insensitively for any script, keeping accents', async function () {
+    const names = ['Zürich Bank', 'Zurich Bank', 'Львівський Банк', 'Київ Банк', 'Ärzte Bank'];
+    const banks = [];
+    for (const name of names) banks.push(await createBank(ctx.db, { name }));
+    const [zurichAccented, zurichPlain, lviv, kyiv, aerzte] = banks;
+    const page = { page: 1, pageSize: 10 };
+
+    assert.deepEqual((await listBanks(ctx.db, page, { name: 'ZÜRICH BANK' })).rows, [zurichAccented]);
+    assert.deepEqual((await listBanks(ctx.db, page, { name: 'zurich bank' })).rows, [zurichPlain]);
+    assert.deepEqual((await listBanks(ctx.db, page, { name: 'ЛЬВІВСЬКИЙ БАНК' })).rows, [lviv]);
+    assert.deepEqual(await listBanks(ctx.db, page, { name: 'Zürich Bank ' }), { total: 0, rows: [] }, 'a trailing space is part of the name');
+    assert.deepEqual(await listBanks(ctx.db, page, { name: 'Zurich' }), { total: 0, rows: [] });
+
+    assert.deepEqual((await listBanks(ctx.db, page, { name_contains: 'ÜRI' })).rows, [zurichAccented]);
+    assert.deepEqual((await listBanks(ctx.db, page, { name_contains: 'uri' })).rows, [zurichPlain]);
+    assert.deepEqual((await listBanks(ctx.db, page, { name_contains: 'БАНК' })).rows, [lviv, kyiv]);
+    assert.deepEqual((await listBanks(ctx.db, page, { name_contains: 'київ' })).rows, [kyiv]);
+    assert.deepEqual((await listBanks(ctx.db, page, { name_contains: 'äR' })).rows, [aerzte]);
+    assert.deepEqual(await listBanks(ctx.db, page, { name_contains: 'arzte' }), { total: 0, rows: [] });
+    assert.deepEqual(await listBanks(ctx.db, page, { name_contains: '_' }), { total: 0, rows: [] }, 'the LIKE wildcard is literal');
+  });
+
+  it('stores a 50-letter name whose key is longer than the name (İ, and a letter NFC splits in three)', async function () {
+    const dotted = await createCity(ctx.db, { name: 'İ'.repeat(50) });
+    assert.equal(nameKey(dotted.name).length, 100);
+    const shin = await createCity(ctx.db, { name: '\uFB2C'.repeat(50) });
+    assert.equal([...nameKey(shin.name)].length, 150);
+    assert.deepEqual(await findCityByName(ctx.db, '\uFB2C'.repeat(50)), shin);
+    assert.deepEqual((await listCities(ctx.db, { page: 1, pageSize: 10 })).rows, [dotted, shin]);
   });
 
   it('refuses to delete a bank or city that a branch uses, and deletes nothing', async function () {

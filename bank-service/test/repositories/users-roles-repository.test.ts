@@ -6,6 +6,7 @@ import {
   deleteRole,
   ensureRoles,
   findRoleByName,
+  isBuiltInRole,
   getRole,
   listRoles,
   updateRole,
@@ -149,6 +150,36 @@ describeEachEngine('users and roles repositories', (ctx) => {
     await assert.rejects(updateRole(ctx.db, admin.id, { name: 'root' }), (e: unknown) => e instanceof ConflictError && /built-in role "admin" cannot be renamed/.test(e.message));
     await assert.rejects(deleteRole(ctx.db, admin.id), (e: unknown) => e instanceof ConflictError && /cannot be deleted/.test(e.message));
     assert.deepEqual(await getRole(ctx.db, admin.id), admin);
+  });
+
+  it('compares role names case-insensitively for any script: conflicts, lookups, grants and the role filter', async function () {
+    const isConflict = (e: unknown): boolean => e instanceof ConflictError && e.message === 'a role with this name already exists';
+    await assert.rejects(createRole(ctx.db, { name: 'Admin' }), isConflict);
+    const auditor = await createRole(ctx.db, { name: 'Prüfer' });
+    await assert.rejects(createRole(ctx.db, { name: 'PRÜFER' }), isConflict);
+    const plain = await createRole(ctx.db, { name: 'Prufer' });
+    assert.notEqual(plain.id, auditor.id, 'accents keep names apart');
+    assert.deepEqual(await findRoleByName(ctx.db, 'prüfer'), auditor);
+    assert.deepEqual((await findRoleByName(ctx.db, 'MANAGER'))?.name, 'manager');
+    assert.deepEqual((await listRoles(ctx.db, { page: 1, pageSize: 10 }, { name: 'PRÜFER' })).rows, [auditor]);
+    assert.deepEqual((await listRoles(ctx.db, { page: 1, pageSize: 10 }, { name_contains: 'Ü' })).rows, [auditor]);
+
+    const user = await createUser(ctx.db, { email: 'p@example.com', password_hash: 'h', roles: ['ADMIN', 'prüfer', 'Admin'] });
+    assert.deepEqual(user.roles, ['admin', 'Prüfer'], 'stored names, each once, in name-key order');
+    assert.deepEqual((await ctx.db('user_roles').where({ user_id: user.id })).length, 2);
+    assert.deepEqual((await listUsers(ctx.db, { page: 1, pageSize: 5 }, { role: 'PRÜFER' })).rows.map((u) => u.id), [user.id]);
+    assert.deepEqual((await listUsers(ctx.db, { page: 1, pageSize: 5 }, { role: 'Prufer' })).total, 0);
+    await assert.rejects(updateRole(ctx.db, auditor.id, { name: 'prufer' }), isConflict);
+    assert.deepEqual(await getRole(ctx.db, auditor.id), auditor);
+  });
+
+  it('treats a built-in role in any case as built-in', async function () {
+    const manager = await findRoleByName(ctx.db, 'Manager');
+    assert.ok(manager);
+    assert.equal(isBuiltInRole('MANAGER'), true);
+    await assert.rejects(updateRole(ctx.db, manager.id, { name: 'Manager' }), (e: unknown) => e instanceof ConflictError && /cannot be renamed/.test(e.message));
+    await assert.rejects(deleteRole(ctx.db, manager.id), ConflictError);
+    assert.deepEqual(await getRole(ctx.db, manager.id), manager);
   });
 
   it('creates, renames and deletes a custom role; refuses the reserved name and a role in use', async function () {

@@ -6,6 +6,7 @@ import { createTestDatabase } from '@bank/platform/testing';
 import { createDatabase } from '../../src/db/database.ts';
 import { migrateLatest } from '../../src/db/migrator.ts';
 import { toDbTimestamp, toNumber } from '../../src/db/row-values.ts';
+import { nameColumns } from '../../src/repositories/name-key.ts';
 
 export type Engine = 'sqlite' | 'mysql';
 export const ENGINES: readonly Engine[] = ['sqlite', 'mysql'];
@@ -69,8 +70,8 @@ export async function createOwnerWithCards(db: Knex, balances: readonly number[]
     is_blocked: false,
     registered_on: now,
   });
-  const [statusId] = await db('social_statuses').insert({ name: `Status ${letters(sequence)}` });
-  const [bankId] = await db('banks').insert({ name: `Bank ${letters(sequence)}` });
+  const [statusId] = await db('social_statuses').insert(nameColumns(`Status ${letters(sequence)}`));
+  const [bankId] = await db('banks').insert(nameColumns(`Bank ${letters(sequence)}`));
   const [clientId] = await db('clients').insert({ name: `Client ${sequence}`, social_status_id: statusId, user_id: userId });
   const [accountId] = await db('accounts').insert({ client_id: clientId, bank_id: bankId, balance: 0 });
   const cardIds: number[] = [];
