@@ -35,7 +35,7 @@ export const emailConfigSchema = z
     EMAIL_SUBJECT: z.string().min(1).default('Message from Bank service'),
 
     SENT_STORE_URL: z.string().min(1).default('sqlite:./data/email.sqlite'),
-    SEND_MAX_ATTEMPTS: positiveInt.max(100).default(8),
+    SEND_MAX_ATTEMPTS: positiveInt.max(100).default(12),
     SEND_RETRY_BASE_MS: positiveInt.default(500),
     SEND_RETRY_MAX_MS: positiveInt.default(30_000),
 

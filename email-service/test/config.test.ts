@@ -14,7 +14,7 @@ describe('email-service configuration', () => {
     assert.deepEqual(config.EMAIL_RECEIVERS, ['test@example.com']);
     assert.equal(config.EMAIL_SUBJECT, 'Message from Bank service');
     assert.equal(config.SENT_STORE_URL, 'sqlite:./data/email.sqlite');
-    assert.equal(config.SEND_MAX_ATTEMPTS, 8);
+    assert.equal(config.SEND_MAX_ATTEMPTS, 12);
     assert.equal(config.SEND_RETRY_BASE_MS, 500);
     assert.equal(config.PREFETCH, 10);
     assert.equal(config.START_MAIL_CATCHER, false);

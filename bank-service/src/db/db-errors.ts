@@ -20,6 +20,8 @@ export interface DbErrorContext {
 
 interface DriverError {
   code?: unknown;
+  /** mysql2 sets it on errors that end the connection (e.g. a ROLLBACK sent on a connection already closed). */
+  fatal?: unknown;
   errno?: unknown;
   name?: unknown;
   message?: unknown;
@@ -75,6 +77,9 @@ function classify(error: DriverError): Kind {
     return 'check';
   }
   if (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(errno) || error.name === 'KnexTimeoutError') return 'connection';
+  // A transaction whose connection died rejects with the failed ROLLBACK's error, which has no code:
+  // "Can't add new command when connection is in closed state", marked fatal by mysql2.
+  if (error.fatal === true) return 'connection';
   return null;
 }
 

@@ -12,6 +12,12 @@ export interface BankOutboxRelayOptions {
   logger?: Logger;
   /** Tuning of the platform relay (batch size, poll interval, backoff, publish timeout). */
   relay?: Omit<OutboxRelayOptions, 'store' | 'publish' | 'logger'>;
+  /**
+   * Relay loops running side by side (default 2): while one batch waits for its confirms the next
+   * is claimed and published. Safe for the same reason several bank replicas are: claims are
+   * disjoint (`FOR UPDATE SKIP LOCKED` on MariaDB, a lease on SQLite).
+   */
+  workers?: number;
 }
 
 /** The platform relay plus `flush()`: publish what is pending now (tests, shutdown drain). */
@@ -45,20 +51,28 @@ export function encodedMessageOf(row: OutboxRow, exchange: string): EncodedMessa
  */
 export function createBankOutboxRelay(options: BankOutboxRelayOptions): BankOutboxRelay {
   const { exchange } = resolveEventNames(options.names);
-  const batchSize = options.relay?.batchSize ?? 200;
-  const relay = new OutboxRelay({
-    pollIntervalMs: 1000,
-    ...options.relay,
-    batchSize,
-    store: new KnexOutboxStore(options.db),
-    publish: (row) => sendEncoded(options.bus, encodedMessageOf(row, exchange)),
-    logger: options.logger ?? silentLogger,
-  });
+  const batchSize = options.relay?.batchSize ?? 500;
+  const store = new KnexOutboxStore(options.db);
+  const workers = Array.from(
+    { length: Math.max(1, options.workers ?? 2) },
+    () =>
+      new OutboxRelay({
+        pollIntervalMs: 1000,
+        ...options.relay,
+        batchSize,
+        store,
+        publish: (row) => sendEncoded(options.bus, encodedMessageOf(row, exchange)),
+        logger: options.logger ?? silentLogger,
+      }),
+  );
+  const relay = workers[0]!;
 
   return {
-    start: () => relay.start(),
-    stop: () => relay.stop(),
-    wake: () => relay.wake(),
+    start: () => workers.forEach((worker) => worker.start()),
+    stop: async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    },
+    wake: () => workers.forEach((worker) => worker.wake()),
     async flush() {
       let failed = 0;
       for (;;) {

@@ -4,7 +4,7 @@ import { Passport } from 'passport';
 import { createJwtStrategy, userIdOf, type AccessTokenClaims, type TokenAudience } from '@bank/platform/auth';
 import { HttpError } from '@bank/platform/http';
 import type { Db } from '../db/database.ts';
-import { loadPrincipal } from '../repositories/ownership-repository.ts';
+import { loadAuthPrincipal } from '../repositories/ownership-repository.ts';
 import type { AuthenticatedUser } from './caller.ts';
 
 /** Thrown by the verify step for a user that exists but is blocked (→ 403, not 401). */
@@ -45,7 +45,7 @@ export function createAuthenticator(
   const strategy = createJwtStrategy<AuthenticatedUserWithClaims>(jwtKey, { ...audience, accept: 'user' }, async (claims) => {
     let principal;
     try {
-      principal = await loadPrincipal(db, userIdOf(claims));
+      principal = await loadAuthPrincipal(db, userIdOf(claims));
     } catch {
       // Never a reason to answer 401: the token may be fine, the database is not.
       throw databaseUnavailable();

@@ -7,6 +7,8 @@
 //     manager, user and the admin TEST_ADMIN); after the block it is destroyed and dropped.
 //     `target.engine` is known at declaration time; `target.db` / `target.url` only inside hooks and
 //     tests (reading them earlier throws).
+//   forEachDatabase(title, fn, ['mysql'])  the same, only for the engines listed (still filtered by
+//     BANK_TEST_DATABASES): a suite that must run on one engine only.
 //   openSeededDatabase(engine)  → { engine, db, url, close() } for code that wants a database
 //     outside forEachDatabase.
 //   TEST_ENGINES  the engines run: both, or those listed in BANK_TEST_DATABASES=sqlite,mysql.
@@ -77,9 +79,13 @@ export interface DatabaseTarget {
   readonly url: string;
 }
 
-/** Declare the suite `fn` once per engine, each on its own fresh seeded database. */
-export function forEachDatabase(title: string, fn: (target: DatabaseTarget) => void): void {
+/**
+ * Declare the suite `fn` once per engine, each on its own fresh seeded database. `only` restricts
+ * the engines (intersected with TEST_ENGINES, so BANK_TEST_DATABASES still applies).
+ */
+export function forEachDatabase(title: string, fn: (target: DatabaseTarget) => void, only?: readonly TestEngine[]): void {
   for (const engine of TEST_ENGINES) {
+    if (only !== undefined && !only.includes(engine)) continue;
     describe(`${title} [${ENGINE_LABELS[engine]}]`, function () {
       this.timeout(60_000);
       let opened: SeededDatabase | undefined;

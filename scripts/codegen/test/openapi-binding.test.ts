@@ -82,6 +82,7 @@ describe('generated log-api binding (mount + validator + client)', () => {
       const res = auth ? await req.set('Authorization', auth) : await req;
       assert.equal(res.status, 401, `Authorization: ${auth}`);
       assert.deepEqual(res.body, { msg: 'Unauthorized' });
+      assert.equal(res.headers['www-authenticate'], 'Bearer');
     }
   });
 
@@ -99,6 +100,8 @@ describe('generated log-api binding (mount + validator + client)', () => {
       ['/query/colour', request(baseUrl).get('/logs?colour=red')],
       ['/params/id', request(baseUrl).get('/logs/not-an-id')],
       ['/body/user_id', request(baseUrl).post('/logs').send({ ...entry, user_id: 'seven' })],
+      // JSON bodies are not type-coerced: a number sent as a string is a wrong type
+      ['/body/user_id', request(baseUrl).post('/logs').send({ ...entry, user_id: '7' })],
       ['/body/extra', request(baseUrl).post('/logs').send({ ...entry, extra: 1 })],
       ['/body/message', request(baseUrl).post('/logs').send({ ...entry, message: undefined })],
     ];
