@@ -4,12 +4,12 @@
  * broker shared by the three services' buses, the embedded log store, the catcher as SMTP server.
  * The one place that composes all three apps (services never import each other).
  */
-import { createServer, type Server } from 'node:http';
-import type { Express } from 'express';
 import { createLogApiClient } from '@bank/generated/log-api';
 import { createJwtKey, signServiceToken } from '@bank/platform/auth';
 import { InMemoryBroker, InMemoryBus } from '@bank/platform/events';
+import { closeServer, listen } from '@bank/platform/http';
 import { createLogger } from '@bank/platform/logging';
+import { runAsProcess } from '@bank/platform/process';
 import { createBankService } from '../bank-service/src/app.ts';
 import { loadBankConfig } from '../bank-service/src/config.ts';
 import { createDatabase } from '../bank-service/src/db/database.ts';
@@ -34,16 +34,6 @@ const env: Record<string, string | undefined> = {
   ...process.env,
 };
 const host = env.DEV_HOST ?? '127.0.0.1';
-
-function listen(app: Express, port: number): Promise<Server> {
-  const server = createServer(app);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
-}
-
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 export async function startEmbedded() {
   const level = env.LOG_LEVEL ?? 'info';
@@ -83,9 +73,9 @@ export async function startEmbedded() {
   await emailService.start();
   await bankService.start();
   const servers = await Promise.all([
-    listen(bankService.app, bankConfig.PORT),
-    listen(logService.app, logConfig.PORT),
-    listen(emailService.app, emailConfig.PORT),
+    listen(bankService.app, { port: bankConfig.PORT, host }),
+    listen(logService.app, { port: logConfig.PORT, host }),
+    listen(emailService.app, { port: emailConfig.PORT, host }),
   ]);
 
   const url = (port: number | string) => `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
@@ -107,7 +97,7 @@ export async function startEmbedded() {
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('stopping: HTTP first, then the relay and consumers (finishing work in hand)');
-      await Promise.all(servers.map(close));
+      await Promise.all(servers.map(closeServer));
       await bankService.stop();
       // let the consumers drain what the relay just published
       for (let i = 0; i < 50 && (broker.queueDepth(logConfig.QUEUE_NAME) > 0 || broker.queueDepth(emailConfig.QUEUE_NAME) > 0); i++) {
@@ -124,16 +114,5 @@ export async function startEmbedded() {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
-  const { stop } = await startEmbedded();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  await runAsProcess(startEmbedded);
 }

@@ -3,12 +3,13 @@
  * `npm run start -w bank-service` (or `bank-service serve`).
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createLogApiClient } from '@bank/generated/log-api';
 import { createJwtKey, signServiceToken } from '@bank/platform/auth';
-import { ConfigError, loadEnvFile } from '@bank/platform/config';
+import { loadEnvFile } from '@bank/platform/config';
+import { closeServer, listen } from '@bank/platform/http';
+import { runAsProcess } from '@bank/platform/process';
 import { AmqpBus } from '@bank/platform/events';
 import { createLogger } from '@bank/platform/logging';
 import { createBankService } from './app.ts';
@@ -35,18 +36,14 @@ export async function startBankService(env: Record<string, string | undefined> =
   const service = createBankService(config, { db, bus, logApi, logger });
   await service.start();
 
-  const server =
-    config.TLS_CERT && config.TLS_KEY
-      ? createHttpsServer({ cert: readFileSync(config.TLS_CERT), key: readFileSync(config.TLS_KEY) }, service.app)
-      : createHttpServer(service.app);
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });
   logger.info({ port: config.PORT, tls: Boolean(config.TLS_CERT) }, 'bank-service listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await service.stop();
       await bus.close();
       await db.destroy();
@@ -55,24 +52,8 @@ export async function startBankService(env: Record<string, string | undefined> =
 }
 
 /** The process entry (also used by `bank-service serve`): start, then stop gracefully on SIGINT/SIGTERM. */
-export async function main(): Promise<void> {
-  try {
-    const { stop } = await startBankService(process.env);
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      });
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+export function main(): Promise<void> {
+  return runAsProcess(() => startBankService(process.env));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,7 +3,8 @@
  * SMTP on CATCHER_SMTP_PORT (1025), the inbox and JSON API on CATCHER_HTTP_PORT (8025).
  */
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadEnvFile, parseConfig, portFromEnv, z } from '@bank/platform/config';
+import { runAsProcess } from '@bank/platform/process';
+import { loadEnvFile, parseConfig, portFromEnv, z } from '@bank/platform/config';
 import { createLogger } from '@bank/platform/logging';
 import { createMailCatcher, type MailCatcher } from './catcher/index.ts';
 
@@ -33,21 +34,5 @@ export async function runCatcher(env: Record<string, string | undefined> = proce
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    const catcher = await runCatcher();
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        catcher.stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      });
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  await runAsProcess(runCatcher);
 }

@@ -1,7 +1,5 @@
-import { booleanFromEnv, listFromEnv, parseConfig, portFromEnv, z } from '@bank/platform/config';
+import { booleanFromEnv, checkTlsPair, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
 import { parseSmtpUrl } from './mail/smtp-url.ts';
-
-const environments = ['development', 'test', 'production'] as const;
 
 /** Recipients used when EMAIL_RECEIVERS is not set — in development only. */
 export const DEVELOPMENT_RECEIVERS: readonly string[] = Object.freeze(['test@example.com']);
@@ -14,12 +12,7 @@ const positiveInt = z.coerce.number().int().min(1);
  */
 export const emailConfigSchema = z
   .object({
-    APP_ENV: z.enum(environments).default('development'),
-    PORT: portFromEnv.default(8001),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TLS_CERT: z.string().optional(),
-    TLS_KEY: z.string().optional(),
+    ...serviceFields(8001),
 
     AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
     QUEUE_NAME: z.string().min(1).default('email-service'),
@@ -60,9 +53,7 @@ export const emailConfigSchema = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: err instanceof Error ? err.message : String(err) });
     }
-    if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY must be set together' });
-    }
+    checkTlsPair(cfg, ctx);
     if (cfg.SEND_RETRY_MAX_MS < cfg.SEND_RETRY_BASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['SEND_RETRY_MAX_MS'], message: 'must not be smaller than SEND_RETRY_BASE_MS' });
     }

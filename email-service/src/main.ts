@@ -2,11 +2,11 @@
  * email-service process entry: the only file that reads the environment and opens sockets.
  * `npm run start -w email-service`.
  */
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadEnvFile } from '@bank/platform/config';
+import { loadEnvFile } from '@bank/platform/config';
+import { closeServer, listen } from '@bank/platform/http';
+import { runAsProcess } from '@bank/platform/process';
 import { AmqpBus } from '@bank/platform/events';
 import { createLogger } from '@bank/platform/logging';
 import { createEmailService } from './app.ts';
@@ -44,19 +44,14 @@ export async function main(env: Record<string, string | undefined> = process.env
   const service = createEmailService(config, { bus, transport, sentStore, logger });
   await service.start();
 
-  const server =
-    config.TLS_CERT && config.TLS_KEY
-      ? createHttpsServer({ cert: readFileSync(config.TLS_CERT), key: readFileSync(config.TLS_KEY) }, service.app)
-      : createHttpServer(service.app);
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });
   logger.info({ port: config.PORT, tls: Boolean(config.TLS_CERT), receivers: config.EMAIL_RECEIVERS.length }, 'email-service listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closed = closeServer(server);
       await service.stop();
       await bus.close();
       transport.close();
@@ -68,21 +63,5 @@ export async function main(env: Record<string, string | undefined> = process.env
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    const { stop } = await main();
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      });
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  await runAsProcess(() => main());
 }

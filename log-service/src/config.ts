@@ -1,16 +1,12 @@
-import { parseConfig, portFromEnv, z } from '@bank/platform/config';
-
-const environments = ['development', 'test', 'production'] as const;
+import { checkJwtSecret, checkTlsPair, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
 
 export const DEFAULT_LOG_STORE_URL = 'sqlite:./data/logs.sqlite';
 
 /** Every environment variable log-service reads (see log-service/.env.example). */
 export const logConfigSchema = z
   .object({
-    APP_ENV: z.enum(environments).default('development'),
-    PORT: portFromEnv.default(8000),
-    HOST: z.string().default('0.0.0.0'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...serviceFields(8000),
+    ...jwtFields,
     /** `sqlite:./data/logs.sqlite` (embedded) or `mongodb://…/<db>`; unset → MONGODB_URI + MONGODB_NAME, else the SQLite default. */
     LOG_STORE_URL: z.string().min(1).optional(),
     /** The seed's names, used only when LOG_STORE_URL is unset. */
@@ -20,22 +16,10 @@ export const logConfigSchema = z
     QUEUE_NAME: z.string().min(1).default('log-service'),
     EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),
     PREFETCH: z.coerce.number().int().min(1).max(10_000).default(50),
-    JWT_SECRET_KEY: z.string().min(1).default('development-only-secret-change-me-0123456789'),
-    JWT_ISSUER: z.string().min(1).default('bank-service'),
-    JWT_AUDIENCE: z.string().min(1).default('bank-platform'),
-    TLS_CERT: z.string().optional(),
-    TLS_KEY: z.string().optional(),
   })
   .superRefine((cfg, ctx) => {
-    if (cfg.APP_ENV !== 'development' && Buffer.byteLength(cfg.JWT_SECRET_KEY) < 32) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be at least 32 bytes outside development' });
-    }
-    if (cfg.APP_ENV === 'production' && cfg.JWT_SECRET_KEY.startsWith('development-only')) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be set in production' });
-    }
-    if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY must be set together' });
-    }
+    checkJwtSecret(cfg, ctx);
+    checkTlsPair(cfg, ctx);
   });
 
 type ParsedLogConfig = z.infer<typeof logConfigSchema>;

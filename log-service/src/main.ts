@@ -2,11 +2,11 @@
  * log-service process entry: the only file that reads the environment and opens sockets.
  * `npm run start -w log-service`.
  */
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadEnvFile } from '@bank/platform/config';
+import { loadEnvFile } from '@bank/platform/config';
+import { closeServer, listen } from '@bank/platform/http';
+import { runAsProcess } from '@bank/platform/process';
 import { AmqpBus } from '@bank/platform/events';
 import { createLogger } from '@bank/platform/logging';
 import { createLogService } from './app.ts';
@@ -30,24 +30,14 @@ export async function main(env: Record<string, string | undefined> = process.env
   const service = createLogService(config, { store, bus, logger });
   await service.start();
 
-  const server =
-    config.TLS_CERT && config.TLS_KEY
-      ? createHttpsServer({ cert: readFileSync(config.TLS_CERT), key: readFileSync(config.TLS_KEY) }, service.app)
-      : createHttpServer(service.app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });
   logger.info({ host: config.HOST, port: config.PORT, tls: Boolean(config.TLS_CERT), store: config.LOG_STORE_URL.split(':')[0] }, 'log-service listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       logger.info('shutting down');
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await service.stop();
       await bus.close();
       await store.close();
@@ -57,24 +47,5 @@ export async function main(env: Record<string, string | undefined> = process.env
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    const { stop } = await main();
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
-      });
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  await runAsProcess(() => main());
 }

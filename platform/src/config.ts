@@ -44,3 +44,42 @@ export const listFromEnv = z.string().transform((v) =>
 );
 
 export const portFromEnv = z.coerce.number().int().min(0).max(65535);
+
+export const environments = ['development', 'test', 'production'] as const;
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The variables every service reads: environment, listening address, log level, TLS pair. */
+export function serviceFields(defaultPort: number) {
+  return {
+    APP_ENV: z.enum(environments).default('development'),
+    PORT: portFromEnv.default(defaultPort),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(logLevels).default('info'),
+    TLS_CERT: z.string().optional(),
+    TLS_KEY: z.string().optional(),
+  };
+}
+
+/** The JWT settings shared by the service that signs (bank) and the ones that verify (log). */
+export const jwtFields = {
+  JWT_SECRET_KEY: z.string().min(1).default('development-only-secret-change-me-0123456789'),
+  JWT_ISSUER: z.string().min(1).default('bank-service'),
+  JWT_AUDIENCE: z.string().min(1).default('bank-platform'),
+};
+
+/** TLS_CERT and TLS_KEY come as a pair. */
+export function checkTlsPair(cfg: { TLS_CERT?: string | undefined; TLS_KEY?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY must be set together' });
+  }
+}
+
+/** Outside development the JWT secret is ≥ 32 bytes, and in production never the built-in default. */
+export function checkJwtSecret(cfg: { APP_ENV: string; JWT_SECRET_KEY: string }, ctx: z.RefinementCtx): void {
+  if (cfg.APP_ENV !== 'development' && Buffer.byteLength(cfg.JWT_SECRET_KEY) < 32) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be at least 32 bytes outside development' });
+  }
+  if (cfg.APP_ENV === 'production' && cfg.JWT_SECRET_KEY.startsWith('development-only')) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be set in production' });
+  }
+}

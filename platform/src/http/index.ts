@@ -3,3 +3,4 @@ export * from './error-response.ts';
 export * from './mount-openapi.ts';
 export * from './client-auth.ts';
 export * from './pagination.ts';
+export * from './listen.ts';
