@@ -40,9 +40,10 @@ export function createCardHandlers(ctx: HandlerContext) {
   };
 
   return {
-    async listAccountCards({ params, query, caller }) {
+    async listAccountCards({ params, query }) {
+      // The access layer has already checked that the account exists and, for `own` access, is the
+      // caller's (policy: owns account('params.account_id')), so its cards need no owner filter.
       const filters: CardFilters = { account_id: params.account_id };
-      if (caller.access === 'own') filters.owner_user_id = caller.userId;
       const page = await listCards(db, { page: query.page_number, pageSize: query.page_size }, filters);
       return { status: 200, body: pageEnvelope(`/api/accounts/${params.account_id}/cards`, query, page.total, page.rows) };
     },
