@@ -1,10 +1,10 @@
 /**
  * Baseline of the cards-list benchmark: a bare Express 5 route that runs the same SQL as
- * bank-service's `GET /api/accounts/{id}/cards` for a user (the repository's `listCards` with the
- * account and owner filters: a COUNT and a page query through knex/mysql2, same pool) and returns
+ * bank-service's `GET /api/accounts/{id}/cards` (the repository's `listCards` with the account
+ * filter, as the handler calls it: a COUNT and a page query through knex/mysql2, same pool) and returns
  * the same page envelope — no validation, no authentication, no policy, no helmet.
  *
- * Env: DATABASE_URL, OWNER_USER_ID. Prints `READY <port>` once listening on 127.0.0.1.
+ * Env: DATABASE_URL. Prints `READY <port>` once listening on 127.0.0.1.
  */
 import { createServer } from 'node:http';
 import express from 'express';
@@ -13,9 +13,8 @@ import { createDatabase } from '../../bank-service/src/db/database.ts';
 import { listCards } from '../../bank-service/src/repositories/cards-repository.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
-const ownerUserId = Number(process.env.OWNER_USER_ID);
-if (!databaseUrl || !Number.isSafeInteger(ownerUserId)) {
-  console.error('DATABASE_URL and OWNER_USER_ID are required');
+if (!databaseUrl) {
+  console.error('DATABASE_URL is required');
   process.exit(2);
 }
 
@@ -25,7 +24,7 @@ app.get('/api/accounts/:account_id/cards', async (req, res) => {
   try {
     const accountId = Number(req.params.account_id);
     const query = { page_number: 1, page_size: 5 };
-    const page = await listCards(db, { page: query.page_number, pageSize: query.page_size }, { account_id: accountId, owner_user_id: ownerUserId });
+    const page = await listCards(db, { page: query.page_number, pageSize: query.page_size }, { account_id: accountId });
     res.json(pageEnvelope(`/api/accounts/${accountId}/cards`, query, page.total, page.rows));
   } catch (err) {
     res.status(500).json({ msg: String(err) });

@@ -98,7 +98,7 @@ async function benchCards(data: BenchData, rss: RssSampler, results: Figures, co
   const auth = { Authorization: `Bearer ${data.userToken}` };
   const serviceBody = await (await fetch(`${bankUrl}${path}`, { headers: auth })).json();
 
-  const baseline = startNodeScript('cards-baseline-server.ts', [], { DATABASE_URL: system!.databaseUrl, OWNER_USER_ID: String(data.userId) });
+  const baseline = startNodeScript('cards-baseline-server.ts', [], { DATABASE_URL: system!.databaseUrl });
   const baselineUrl = `http://127.0.0.1:${await baseline.line('READY')}`;
   const baselineBody = await (await fetch(`${baselineUrl}${path}`)).json();
   if (JSON.stringify(serviceBody) !== JSON.stringify(baselineBody) || (serviceBody as { total?: number }).total !== 4) {
