@@ -24,16 +24,26 @@ import { createMailCatcher } from '../email-service/src/catcher/index.ts';
 import { createMailTransport } from '../email-service/src/mail/index.ts';
 import { createSentStore } from '../email-service/src/sent-store/index.ts';
 
+// Ports and the data folder can be moved (BANK_PORT, LOG_PORT, EMAIL_PORT, CATCHER_SMTP_PORT,
+// CATCHER_HTTP_PORT, DEV_DATA_DIR, DEV_HOST); any service variable set in the environment wins.
+const ports = {
+  bank: process.env.BANK_PORT ?? '5000',
+  log: process.env.LOG_PORT ?? '8000',
+  email: process.env.EMAIL_PORT ?? '8001',
+  smtp: process.env.CATCHER_SMTP_PORT ?? '1025',
+  inbox: process.env.CATCHER_HTTP_PORT ?? '8025',
+};
+const dataDir = process.env.DEV_DATA_DIR ?? './data';
+const host = process.env.DEV_HOST ?? '127.0.0.1';
 const env: Record<string, string | undefined> = {
   APP_ENV: 'development',
-  DATABASE_URL: 'sqlite:./data/bank.sqlite',
-  LOG_STORE_URL: 'sqlite:./data/logs.sqlite',
-  SENT_STORE_URL: 'sqlite:./data/email.sqlite',
-  SMTP_URL: 'smtp://127.0.0.1:1025',
-  LOG_SERVICE_URL: 'http://127.0.0.1:8000',
+  DATABASE_URL: `sqlite:${dataDir}/bank.sqlite`,
+  LOG_STORE_URL: `sqlite:${dataDir}/logs.sqlite`,
+  SENT_STORE_URL: `sqlite:${dataDir}/email.sqlite`,
+  SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
+  LOG_SERVICE_URL: `http://127.0.0.1:${ports.log}`,
   ...process.env,
 };
-const host = env.DEV_HOST ?? '127.0.0.1';
 
 export async function startEmbedded() {
   const level = env.LOG_LEVEL ?? 'info';
@@ -42,20 +52,20 @@ export async function startEmbedded() {
   const broker = new InMemoryBroker();
 
   // bank-service: init first (migrate, roles, admin from the documented defaults)
-  const bankConfig = loadBankConfig({ ...env, PORT: env.BANK_PORT ?? '5000' });
+  const bankConfig = loadBankConfig({ ...env, PORT: ports.bank });
   const db = createDatabase(bankConfig.DATABASE_URL);
   const init = await runInit(db, { admin: loadCliConfig(env).admin });
   if (init.adminCreated) logger.info('created the admin user from ADMIN_EMAIL / ADMIN_PASS (defaults: admin@example.com / adminpass)');
 
-  const catcher = createMailCatcher({ smtpPort: 1025, httpPort: Number(env.CATCHER_HTTP_PORT ?? 8025), host, logger: serviceLogger('mail-catcher') });
+  const catcher = createMailCatcher({ smtpPort: Number(ports.smtp), httpPort: Number(ports.inbox), host, logger: serviceLogger('mail-catcher') });
   await catcher.start();
 
-  const logConfig = loadLogConfig({ ...env, PORT: env.LOG_PORT ?? '8000' });
+  const logConfig = loadLogConfig({ ...env, PORT: ports.log });
   const logStore = createLogStore(logConfig.LOG_STORE_URL);
   const logBus = new InMemoryBus({ broker });
   const logService = createLogService(logConfig, { store: logStore, bus: logBus, logger: serviceLogger('log-service') });
 
-  const emailConfig = loadEmailConfig({ ...env, PORT: env.EMAIL_PORT ?? '8001' });
+  const emailConfig = loadEmailConfig({ ...env, PORT: ports.email });
   const emailBus = new InMemoryBus({ broker });
   const sentStore = createSentStore(emailConfig.SENT_STORE_URL);
   const transport = createMailTransport({ smtpUrl: emailConfig.SMTP_URL, from: emailConfig.EMAIL_FROM });
@@ -82,11 +92,11 @@ export async function startEmbedded() {
   console.log(
     [
       '',
-      'contract-bank is running on its embedded defaults (SQLite in ./data, in-memory broker, mail catcher):',
+      `contract-bank is running on its embedded defaults (SQLite in ${dataDir}, in-memory broker, mail catcher):`,
       `  bank API        ${url(bankConfig.PORT)}   (docs ${url(bankConfig.PORT)}/docs)`,
       `  log API         ${url(logConfig.PORT)}   (docs ${url(logConfig.PORT)}/docs)`,
       `  email service   ${url(emailConfig.PORT)}   (/health, /ready)`,
-      `  mail inbox      ${url(env.CATCHER_HTTP_PORT ?? 8025)}   (SMTP on 1025)`,
+      `  mail inbox      ${url(ports.inbox)}   (SMTP on ${ports.smtp})`,
       '  admin login     admin@example.com / adminpass (ADMIN_EMAIL / ADMIN_PASS)',
       'Ctrl-C stops everything gracefully.',
       '',
