@@ -1,7 +1,8 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { mountBankApi } from '@bank/generated/bank-api';
+import { bankApiSpecPath, mountBankApi } from '@bank/generated/bank-api';
+import { mountDocs } from '@bank/platform/http';
 import { buildTopology } from '@bank/generated/events';
 import type { LogApiClient } from '@bank/generated/log-api';
 import type { EventBus, Subscription } from '@bank/platform/events';
@@ -19,7 +20,6 @@ import { createAuthenticator } from './http/authenticate.ts';
 import { mapDomainError } from './http/domain-error-mapping.ts';
 import { createOwnershipReader } from './http/ownership-reader.ts';
 import { createLoginRateLimiter } from './http/login-rate-limit.ts';
-import { mountDocs } from './http/docs.ts';
 
 export interface BankServiceDeps {
   db: Knex;
@@ -79,7 +79,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(helmet());
   if (config.CORS_ORIGINS.length > 0) app.use(cors({ origin: config.CORS_ORIGINS }));
-  mountDocs(app);
+  mountDocs(app, { specPath: bankApiSpecPath, title: 'Bank service API' });
   app.use('/auth/login', createLoginRateLimiter({ limit: config.LOGIN_RATE_LIMIT }));
   mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {
     authenticate: createAuthenticator(deps.db, jwtKey, jwt),

@@ -4,10 +4,10 @@ import { buildTopology, type EventNames, type Subscription } from '@bank/generat
 import { logApiSpecPath, mountLogApi } from '@bank/generated/log-api';
 import { createJwtKey } from '@bank/platform/auth';
 import type { EventBus } from '@bank/platform/events';
+import { mountDocs } from '@bank/platform/http';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
 import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consumer/account-events-consumer.ts';
-import { mountDocs } from './docs.ts';
 import { createLogHandlers } from './handlers/log-handlers.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
@@ -75,7 +75,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
-  mountDocs(app, logApiSpecPath, 'Log service API');
+  mountDocs(app, { specPath: logApiSpecPath, title: 'Log service API' });
   mountLogApi(app, createLogHandlers({ store, readiness }), {
     authenticate: createAuthenticator(jwtKey, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
     validateResponses: options.validateResponses ?? false,

@@ -285,11 +285,13 @@ describe('log-service REST API', () => {
       assert.equal(res.body.checks.store, 'down');
     });
 
-    it('serves Swagger UI at /docs with a relaxed CSP there only', async () => {
+    it('serves Swagger UI at /docs under its own CSP (same-origin scripts, inline styles)', async () => {
       const docs = await request(service.app).get('/docs/');
       assert.equal(docs.status, 200);
       assert.match(docs.text, /swagger-ui/i);
-      assert.match(docs.get('content-security-policy') ?? '', /script-src 'self' 'unsafe-inline'/);
+      const csp = docs.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /style-src 'self' 'unsafe-inline'/);
 
       const init = await request(service.app).get('/docs/swagger-ui-init.js');
       assert.equal(init.status, 200);
@@ -300,7 +302,9 @@ describe('log-service REST API', () => {
       assert.match(spec.text, /operationId: listLogs/);
 
       const api = await request(service.app).get('/health');
-      assert.match(api.get('content-security-policy') ?? '', /script-src 'self';/, 'the API keeps the strict script-src');
+      assert.match(api.get('content-security-policy') ?? '', /script-src 'self';/, 'the API keeps helmet\'s CSP');
+      assert.match(api.get('content-security-policy') ?? '', /upgrade-insecure-requests/, 'the API keeps helmet\'s defaults');
+      assert.doesNotMatch(csp, /upgrade-insecure-requests/, 'the docs work over plain HTTP too');
     });
   });
 });

@@ -4,3 +4,4 @@ export * from './mount-openapi.ts';
 export * from './client-auth.ts';
 export * from './pagination.ts';
 export * from './listen.ts';
+export * from './docs.ts';

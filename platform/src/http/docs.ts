@@ -3,14 +3,13 @@ import { Router, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { parse } from 'yaml';
-import { bankApiSpecPath } from '@bank/generated/bank-api';
 
 export interface DocsOptions {
   /** Where the docs live (default `/docs`). */
   basePath?: string;
-  /** The OpenAPI document to show (default the bank API's spec file). */
-  specPath?: string;
-  title?: string;
+  /** The OpenAPI document to show: the same file the service's validator reads. */
+  specPath: string;
+  title: string;
 }
 
 /**
@@ -39,12 +38,12 @@ const docsContentSecurityPolicy = helmet.contentSecurityPolicy({
  * redirects there so the page's relative asset URLs resolve) and the raw spec at `/docs/openapi.yaml`.
  * Mount after helmet: the docs routes replace the app-wide CSP with a relaxed one.
  */
-export function mountDocs(app: Router, options: DocsOptions = {}): void {
+export function mountDocs(app: Router, options: DocsOptions): void {
   const basePath = options.basePath ?? '/docs';
-  const raw = readFileSync(options.specPath ?? bankApiSpecPath, 'utf8');
+  const raw = readFileSync(options.specPath, 'utf8');
   const document = parse(raw) as Record<string, unknown>;
   const uiOptions = {
-    customSiteTitle: options.title ?? 'Bank service API',
+    customSiteTitle: options.title,
     // No call to the public validator badge service: the docs make no third-party requests.
     swaggerOptions: { validatorUrl: null, persistAuthorization: false },
   };
