@@ -12,8 +12,6 @@ export const bankConfigSchema = z
     CALLBACK_QUEUE: z.string().min(1).default('bank-service.callback'),
     LOG_SERVICE_URL: z.url().default('http://localhost:8000'),
     LOG_SERVICE_CA: z.string().optional(),
-    ADMIN_EMAIL: z.email().default('admin@example.com'),
-    ADMIN_PASS: z.string().min(8).max(72).default('adminpass'),
     CORS_ORIGINS: listFromEnv.default([]),
     TRUST_PROXY: booleanFromEnv.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),

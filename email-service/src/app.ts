@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { buildTopology, createEventChannels, type EventNames } from '@bank/generated/events';
-import type { ConsumeFailure, EventBus, Subscription } from '@bank/platform/events';
+import { consumerLifecycle, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { EmailConfig } from './config.ts';
 import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
@@ -52,8 +52,6 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, emailServiceQueue: config.QUEUE_NAME };
   const channels = createEventChannels(deps.bus, names);
   const smtp = createSmtpProbe(deps.transport, options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {});
-  let subscription: Subscription | undefined;
-  let starting: Promise<void> | undefined;
 
   const readiness = async (): Promise<Record<string, CheckStatus>> => {
     const [smtpStatus, store] = await Promise.all([
@@ -66,7 +64,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
     return {
       smtp: smtpStatus,
       broker: deps.bus.isReady() ? 'up' : 'down',
-      consumer: subscription ? 'up' : 'down',
+      consumer: consumer.attached() ? 'up' : 'down',
       store,
     };
   };
@@ -79,39 +77,30 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
     res.status(404).json({ msg: 'Not found' });
   });
 
-  async function doStart(): Promise<void> {
-    await deps.bus.declare(buildTopology(names));
-    subscription = await startEventMailConsumer(
-      { channels, transport: deps.transport, sentStore: deps.sentStore, logger, ...(deps.now ? { now: deps.now } : {}) },
-      {
-        receivers: config.EMAIL_RECEIVERS,
-        subjectPrefix: config.EMAIL_SUBJECT,
-        prefetch: config.PREFETCH,
-        maxAttempts: config.SEND_MAX_ATTEMPTS,
-        baseMs: config.SEND_RETRY_BASE_MS,
-        maxMs: config.SEND_RETRY_MAX_MS,
-        ...(options.onConsumeError ? { onError: options.onConsumeError } : {}),
-      },
-    );
-    logger.info({ queue: config.QUEUE_NAME, exchange: config.EXCHANGE_NAME, prefetch: config.PREFETCH }, 'email consumer attached');
-  }
+  const consumer = consumerLifecycle(
+    async () => {
+      await deps.bus.declare(buildTopology(names));
+      const subscription = await startEventMailConsumer(
+        { channels, transport: deps.transport, sentStore: deps.sentStore, logger, ...(deps.now ? { now: deps.now } : {}) },
+        {
+          receivers: config.EMAIL_RECEIVERS,
+          subjectPrefix: config.EMAIL_SUBJECT,
+          prefetch: config.PREFETCH,
+          maxAttempts: config.SEND_MAX_ATTEMPTS,
+          baseMs: config.SEND_RETRY_BASE_MS,
+          maxMs: config.SEND_RETRY_MAX_MS,
+          ...(options.onConsumeError ? { onError: options.onConsumeError } : {}),
+        },
+      );
+      logger.info({ queue: config.QUEUE_NAME, exchange: config.EXCHANGE_NAME, prefetch: config.PREFETCH }, 'email consumer attached');
+      return subscription;
+    },
+    () => logger.info('email consumer stopped'),
+  );
 
   return {
     app,
-    start() {
-      starting ??= doStart().catch((err: unknown) => {
-        starting = undefined;
-        throw err;
-      });
-      return starting;
-    },
-    async stop() {
-      await starting?.catch(() => undefined);
-      starting = undefined;
-      const current = subscription;
-      subscription = undefined;
-      await current?.cancel();
-      if (current) logger.info('email consumer stopped');
-    },
+    start: () => consumer.start(),
+    stop: () => consumer.stop(),
   };
 }

@@ -1,9 +1,9 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { buildTopology, type EventNames, type Subscription } from '@bank/generated/events';
+import { buildTopology, type EventNames } from '@bank/generated/events';
 import { logApiSpecPath, mountLogApi } from '@bank/generated/log-api';
 import { createJwtKey } from '@bank/platform/auth';
-import type { EventBus } from '@bank/platform/events';
+import { consumerLifecycle, type EventBus } from '@bank/platform/events';
 import { mountDocs } from '@bank/platform/http';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
@@ -53,8 +53,22 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, logServiceQueue: config.QUEUE_NAME };
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
-  let subscription: Subscription | undefined;
-  let starting: Promise<void> | undefined;
+  const consumer = consumerLifecycle(
+    async () => {
+      await bus.declare(buildTopology(names));
+      const subscription = await startAccountEventsConsumer({
+        bus,
+        store,
+        names,
+        prefetch: config.PREFETCH,
+        logger,
+        ...(options.consumerRetry ? { retry: options.consumerRetry } : {}),
+      });
+      logger.info({ queue: config.QUEUE_NAME, prefetch: config.PREFETCH }, 'log consumer attached');
+      return subscription;
+    },
+    () => logger.info({ queue: config.QUEUE_NAME }, 'log consumer stopped'),
+  );
 
   const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
     const storeState = await withTimeout(store.ping(), storePingTimeoutMs).then(
@@ -68,7 +82,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
       store: storeState,
       broker: bus.state() === 'connected' ? 'up' : 'down',
       // isReady(): connected and every consumer of the bus attached to a live channel
-      consumer: subscription !== undefined && bus.isReady() ? 'up' : 'down',
+      consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
     };
   };
 
@@ -85,33 +99,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
 
   return {
     app,
-    start() {
-      starting ??= (async () => {
-        await bus.declare(buildTopology(names));
-        subscription = await startAccountEventsConsumer({
-          bus,
-          store,
-          names,
-          prefetch: config.PREFETCH,
-          logger,
-          ...(options.consumerRetry ? { retry: options.consumerRetry } : {}),
-        });
-        logger.info({ queue: config.QUEUE_NAME, prefetch: config.PREFETCH }, 'log consumer attached');
-      })().catch((err: unknown) => {
-        starting = undefined;
-        throw err;
-      });
-      return starting;
-    },
-    async stop() {
-      await starting?.catch(() => undefined);
-      starting = undefined;
-      const current = subscription;
-      subscription = undefined;
-      if (current) {
-        await current.cancel();
-        logger.info({ queue: config.QUEUE_NAME }, 'log consumer stopped');
-      }
-    },
+    start: () => consumer.start(),
+    stop: () => consumer.stop(),
   };
 }

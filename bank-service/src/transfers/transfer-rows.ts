@@ -39,16 +39,6 @@ export async function lockCard(trx: Db, id: number): Promise<LockedCard | undefi
   return row === undefined ? undefined : { id: toNumber(row.id), balance: toNumber(row.balance) };
 }
 
-/** The user owning a card through card → account → client → user; undefined when the card does not exist. */
-export async function cardOwner(db: Db, cardId: number): Promise<number | undefined> {
-  const row = (await db('cards')
-    .join('accounts', 'accounts.id', 'cards.account_id')
-    .join('clients', 'clients.id', 'accounts.client_id')
-    .where('cards.id', cardId)
-    .first('clients.user_id as user_id')) as { user_id: unknown } | undefined;
-  return row === undefined ? undefined : toNumber(row.user_id);
-}
-
 /** Subquery: ids of the cards a user owns. */
 export function cardsOwnedBy(db: Db, userId: number) {
   return db('cards')

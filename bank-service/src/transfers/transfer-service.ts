@@ -8,7 +8,8 @@ import { toDbTimestamp, fromDbTimestamp, toNumber } from '../db/row-values.ts';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { claimKey, completeKey, releaseKey, requestHash } from '../idempotency/index.ts';
 import type { IdempotencyKeyRef, StoredResponse } from '../idempotency/index.ts';
-import { TRANSFER_COLUMNS, cardOwner, cardsOwnedBy, lockCard, toTransfer } from './transfer-rows.ts';
+import { ownerUserIdOfCard } from '../repositories/ownership-repository.ts';
+import { TRANSFER_COLUMNS, cardsOwnedBy, lockCard, toTransfer } from './transfer-rows.ts';
 import type {
   CreateTransferInput,
   ErrorBody,
@@ -87,8 +88,8 @@ export async function createTransfer(db: Knex, input: CreateTransferInput, optio
 export async function listTransfers(db: Db, input: ListTransfersInput): Promise<TransferPage> {
   return withDbErrors(async () => {
     if (input.cardId !== undefined) {
-      const owner = await cardOwner(db, input.cardId);
-      if (owner === undefined) throw new NotFoundError(CARD_NOT_FOUND);
+      const owner = await ownerUserIdOfCard(db, input.cardId);
+      if (owner === null) throw new NotFoundError(CARD_NOT_FOUND);
       if (!input.isAdmin && owner !== input.userId) throw new ForbiddenError();
     }
     const filtered = (): Knex.QueryBuilder => {
@@ -129,7 +130,7 @@ async function moveMoney(trx: Knex.Transaction, input: CreateTransferInput): Pro
   const from = first?.id === fromId ? first : second?.id === fromId ? second : undefined;
   const to = first?.id === toId ? first : second?.id === toId ? second : undefined;
   if (from === undefined) throw new NotFoundError(CARD_NOT_FOUND);
-  if (!input.isAdmin && (await cardOwner(trx, fromId)) !== input.userId) throw new ForbiddenError();
+  if (!input.isAdmin && (await ownerUserIdOfCard(trx, fromId)) !== input.userId) throw new ForbiddenError();
   if (to === undefined) throw new NotFoundError(CARD_NOT_FOUND);
 
   const debited = await trx('cards').where('id', fromId).andWhere('balance', '>=', amount).decrement('balance', amount);

@@ -4,3 +4,4 @@ export * from './topic-match.ts';
 export * from './in-memory-bus.ts';
 export * from './amqp-bus.ts';
 export * from './typed-messages.ts';
+export * from './consumer-lifecycle.ts';
