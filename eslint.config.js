@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'generated/**', '**/__transpiled/**', 'data/**', 'docs/**', 'scripts/codegen/asyncapi-template/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', 'generated/**', '**/__transpiled/**', 'data/**', 'docs/**', 'scripts/codegen/asyncapi-template/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
