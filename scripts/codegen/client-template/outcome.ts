@@ -18,7 +18,7 @@ export type Outcome<Operation> = Operation extends { responses: infer R }
  *   if (r.status === 200) console.log(r.body.balance);
  *   else if (r.status === 403) console.log('not yours:', r.body.msg);
  */
-export function outcome<T extends Record<string | number, any>, Options, Media extends `${string}/${string}`>( // eslint-disable-line @typescript-eslint/no-explicit-any -- openapi-fetch's own constraint
+export function outcome<T extends Record<string | number, unknown>, Options, Media extends `${string}/${string}`>(
   result: FetchResponse<T, Options, Media>,
 ): Outcome<T> {
   return { status: result.response.status, body: result.data ?? result.error } as Outcome<T>;
