@@ -1,8 +1,13 @@
 import type { MailTransport } from '../mail/index.ts';
 
 export interface SmtpProbe {
-  /** 'up' when the last verify() (at most `ttlMs` old) succeeded; concurrent calls share one check. */
+  /**
+   * 'down' while the last send found the server unavailable (until a send is answered again);
+   * otherwise the last verify() (at most `ttlMs` old); concurrent calls share one check.
+   */
   check(): Promise<'up' | 'down'>;
+  /** The outcome of a real send: 'unavailable' marks SMTP down, an answer ('accepted', 'rejected') clears it. */
+  report(outcome: 'accepted' | 'rejected' | 'unavailable'): void;
 }
 
 /** Caches `transport.verify()` so a busy readiness probe does not open an SMTP connection per request. */
@@ -11,8 +16,10 @@ export function createSmtpProbe(transport: MailTransport, options: { ttlMs?: num
   const now = options.now ?? Date.now;
   let cached: { at: number; result: 'up' | 'down' } | undefined;
   let inFlight: Promise<'up' | 'down'> | undefined;
+  let sendsFailing = false;
   return {
     check() {
+      if (sendsFailing) return Promise.resolve('down');
       if (cached && now() - cached.at < ttlMs) return Promise.resolve(cached.result);
       inFlight ??= transport
         .verify()
@@ -26,6 +33,9 @@ export function createSmtpProbe(transport: MailTransport, options: { ttlMs?: num
           return result;
         });
       return inFlight;
+    },
+    report(outcome) {
+      sendsFailing = outcome === 'unavailable';
     },
   };
 }
