@@ -161,7 +161,7 @@ export function createEventMailHandlers(deps: EventMailDeps, settings: EventMail
     const smtpMessageId = await send(payload, meta);
     const sentAt = now();
     await record(meta.messageId, { routingKey: meta.type, sentAt, smtpMessageId });
-    logger.info({ messageId: meta.messageId, type: meta.type, smtpMessageId, attempt: meta.attempt }, 'event mailed');
+    logger.info({ messageId: meta.messageId, type: meta.type, smtpMessageId, attempt: meta.attempt, redelivered: meta.redelivered }, 'event mailed');
     return sentAt;
   }
 
