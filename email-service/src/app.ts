@@ -58,7 +58,11 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, emailServiceQueue: config.QUEUE_NAME };
   const channels = createEventChannels(deps.bus, names);
   const replicaId = deps.replicaId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const smtp = createSmtpProbe(deps.transport, options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {});
+  const smtp = createSmtpProbe(deps.transport, {
+    // a mail waiting for SMTP tries again within SEND_RETRY_MAX_MS: an older failure report is stale
+    reportTtlMs: Math.max(2 * config.SEND_RETRY_MAX_MS, 10_000),
+    ...(options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {}),
+  });
 
   const readiness = async (): Promise<Record<string, CheckStatus>> => {
     const [smtpStatus, store] = await Promise.all([
