@@ -93,7 +93,7 @@ export async function startEmbedded() {
     [
       '',
       `contract-bank is running on its embedded defaults (SQLite in ${dataDir}, in-memory broker, mail catcher):`,
-      `  bank API        ${url(bankConfig.PORT)}   (docs ${url(bankConfig.PORT)}/docs)`,
+      `  bank API        ${url(bankConfig.PORT)}   (docs ${url(bankConfig.PORT)}/docs, events ${url(bankConfig.PORT)}/docs/events/)`,
       `  log API         ${url(logConfig.PORT)}   (docs ${url(logConfig.PORT)}/docs)`,
       `  email service   ${url(emailConfig.PORT)}   (/health, /ready)`,
       `  mail inbox      ${url(ports.inbox)}   (SMTP on ${ports.smtp})`,

@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateEventsDocs } from './gen-events-docs.ts';
 import { generateEvents } from './gen-events.ts';
 import { generateOpenApi } from './gen-openapi.ts';
 
@@ -20,6 +21,7 @@ export async function generateAll(): Promise<string[]> {
     written.push(...(await generateOpenApi(root, target)));
   }
   written.push(...(await generateEvents()));
+  written.push(await generateEventsDocs());
   return written;
 }
 

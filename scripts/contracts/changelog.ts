@@ -38,6 +38,13 @@ function changeLine(change: ContractChange): string {
   return `- ${where}: ${change.description}${change.note ? ` (${change.note})` : ''}`;
 }
 
+/** Documentation-only changes, one line per location naming what changed there. */
+function documentationLines(changes: readonly ContractChange[]): string[] {
+  const byLocation = new Map<string, string[]>();
+  for (const c of changes) byLocation.set(c.location, [...(byLocation.get(c.location) ?? []), c.pointer === '' ? c.description : `\`${c.pointer}\``]);
+  return [...byLocation].map(([location, what]) => `- \`${location}\`: ${what.join(', ')}`);
+}
+
 function contractSection(report: ContractReport, depth: number): string {
   const h = '#'.repeat(depth);
   const version = report.releasedVersion === report.currentVersion ? report.currentVersion : `${report.releasedVersion} → ${report.currentVersion}`;
@@ -51,7 +58,7 @@ function contractSection(report: ContractReport, depth: number): string {
   for (const { level, title } of sections) {
     const matching = report.changes.filter((c) => c.level === level);
     if (matching.length === 0) continue;
-    lines.push(`${h}# ${title} (${matching.length})`, '', ...matching.map(changeLine), '');
+    lines.push(`${h}# ${title} (${matching.length})`, '', ...(level === 'annotation' ? documentationLines(matching) : matching.map(changeLine)), '');
   }
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@
 import { apiCompare } from 'api-smart-diff';
 import type { ContractChange, SchemaDirection } from './contract-change.ts';
 import { describeDiff } from './diff-text.ts';
-import { classifySchemaDiff, nodeAt } from './schema-rules.ts';
+import { classifyByTool, classifySchemaDiff, nodeAt } from './schema-rules.ts';
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
@@ -44,11 +44,7 @@ export function diffOpenApi(before: unknown, after: unknown): ContractChange[] {
   for (const diff of diffs) {
     if (diff.path[0] === 'components' && REFERENCED_COMPONENTS.has(String(diff.path[1]))) continue;
     const direction = schemaDirection(diff.path);
-    const { level, note } = direction
-      ? classifySchemaDiff(diff, direction, (path) => nodeAt(after, path))
-      : diff.type === 'unclassified'
-        ? { level: 'breaking' as const, note: 'unclassified by the diff tool: treated as breaking' }
-        : { level: diff.type, note: undefined };
+    const { level, note } = direction ? classifySchemaDiff(diff, direction, (path) => nodeAt(after, path)) : classifyByTool(diff);
     changes.push({ level, ...locationOf(diff.path), description: describeDiff(diff), ...(note ? { note } : {}) });
   }
   return changes;

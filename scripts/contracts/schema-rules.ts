@@ -11,7 +11,10 @@
  *    (it assumes the extra field is ignored), but our validators refuse unknown properties where the
  *    schema says `additionalProperties: false` (the bank and log APIs, every event payload), so a
  *    client or producer that still sends the field gets a 400 or a dead-lettered message.
- * 3. `unclassified`: the tool could not decide; the gate treats it as breaking.
+ * 3. Documentation keys. api-smart-diff has no rule for a parameter's `example` nor for a value
+ *    inside a named example, and leaves them unclassified; `example`, `examples`, `description`,
+ *    `summary` and `title` anywhere (but as property names) are documentation only.
+ * 4. `unclassified`: the tool could not decide; the gate treats it as breaking.
  */
 import type { Diff } from 'api-smart-diff';
 import type { ChangeLevel, SchemaDirection } from './contract-change.ts';
@@ -22,6 +25,20 @@ export interface SchemaClassification {
 }
 
 type JsonPath = readonly (string | number)[];
+
+const DOCUMENTATION_KEYS = new Set(['example', 'examples', 'description', 'summary', 'title']);
+
+/** Whether `path` runs through a documentation key (a property that is merely named so does not count). */
+export function isDocumentationPath(path: JsonPath): boolean {
+  return path.some((key, i) => typeof key === 'string' && DOCUMENTATION_KEYS.has(key) && path[i - 1] !== 'properties');
+}
+
+/** The tool's own level, with rules 3 and 4 applied. */
+export function classifyByTool(diff: Diff): SchemaClassification {
+  if (isDocumentationPath(diff.path)) return { level: 'annotation' };
+  if (diff.type === 'unclassified') return { level: 'breaking', note: 'unclassified by the diff tool: treated as breaking' };
+  return { level: diff.type };
+}
 
 /** The JSON Schema types a `type` value allows (undefined = any type). */
 function typeSet(value: unknown): Set<string> | undefined {
@@ -77,6 +94,7 @@ function classifyTypeChange(diff: Diff, kind: 'whole' | 'element', direction: Sc
  * node at `path` in the current (after) document, references resolved.
  */
 export function classifySchemaDiff(diff: Diff, direction: SchemaDirection, afterNode: (path: JsonPath) => unknown): SchemaClassification {
+  if (isDocumentationPath(diff.path)) return { level: 'annotation' };
   const kind = typePathKind(diff.path);
   if (kind) return classifyTypeChange(diff, kind, direction);
 
@@ -88,8 +106,7 @@ export function classifySchemaDiff(diff: Diff, direction: SchemaDirection, after
     }
   }
 
-  if (diff.type === 'unclassified') return { level: 'breaking', note: 'unclassified by the diff tool: treated as breaking' };
-  return { level: diff.type };
+  return classifyByTool(diff);
 }
 
 /** Node of `root` at `path`, following local `$ref`s ("#/components/…") on the way. */

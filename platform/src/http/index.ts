@@ -5,3 +5,4 @@ export * from './client-auth.ts';
 export * from './pagination.ts';
 export * from './listen.ts';
 export * from './docs.ts';
+export * from './static-page.ts';

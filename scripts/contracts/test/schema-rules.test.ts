@@ -94,12 +94,22 @@ describe('breaking-change gate: schema rules on top of api-smart-diff', () => {
     });
   });
 
-  it('reports documentation changes (servers, examples) as documentation only', async () => {
-    const changes = await diffEdited((d) => {
-      d.servers = [{ url: '/', description: 'The host serving this document' }];
-      d.paths['/api/widgets'].post.requestBody.content['application/json'].examples = { default: { value: { name: 'Blue widget' } } };
-    });
-    assert.ok(changes.length > 0);
-    assert.deepEqual(new Set(changes.map((c) => c.level)), new Set(['annotation']));
+  it('reports documentation changes (servers, examples, parameter examples) as documentation only', async () => {
+    const released = parse(await readFile(fixturePath('openapi', 'released'), 'utf8')) as YamlDocument;
+    released.paths['/api/widgets'].post.requestBody.content['application/json'].examples = { default: { value: { name: 'Red widget' } } };
+    const current = structuredClone(released);
+    current.servers = [{ url: '/', description: 'The host serving this document' }];
+    current.paths['/api/widgets'].post.requestBody.content['application/json'].examples.default = { summary: 'A widget', value: { name: 'Blue widget' } };
+    current.paths['/api/widgets/{id}'].get.parameters[0].example = 1;
+    const changes = diffOpenApi(released, current);
+    assert.deepEqual(
+      changes.map((c) => `${c.level} ${c.location} ${c.pointer}`),
+      [
+        'annotation servers 0/description',
+        'annotation POST /api/widgets requestBody/content/application/json/examples/default/value/name',
+        'annotation POST /api/widgets requestBody/content/application/json/examples/default/summary',
+        'annotation GET /api/widgets/{id} parameters/0/example',
+      ],
+    );
   });
 });
