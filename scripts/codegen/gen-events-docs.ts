@@ -1,5 +1,5 @@
 /**
- * generated/events/docs/asyncapi-page.ts: the AsyncAPI document rendered to one self-contained
+ * generated/events/src/docs/asyncapi-page.ts (`@bank/events/docs`): the AsyncAPI document rendered to one self-contained
  * HTML page (scripts/docs/render-asyncapi-docs.ts, the in-repo docs template) and kept as a
  * TypeScript string with its Content-Security-Policy, so bank-service serves it at /docs/events/
  * without rendering at run time and the compiled build carries it like any other module.
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { renderAsyncApiDocs } from '../docs/render-asyncapi-docs.ts';
 import { repoRoot, writeIfChanged } from './run-asyncapi-template.ts';
 
-export const eventsDocsModulePath = path.join(repoRoot, 'generated/events/docs/asyncapi-page.ts');
+export const eventsDocsModulePath = path.join(repoRoot, 'generated/events/src/docs/asyncapi-page.ts');
 
 export interface GenerateEventsDocsOptions {
   specPath?: string;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { eventsDocsPage } from '@bank/generated/events/docs';
+import { eventsDocsPage } from '@bank/events/docs';
 import { pageContentSecurityPolicy } from '../../codegen/gen-events-docs.ts';
 import { asyncApiSpecPath, renderAsyncApiDocs } from '../render-asyncapi-docs.ts';
 
@@ -153,7 +153,7 @@ describe('AsyncAPI docs (scripts/docs/render-asyncapi-docs.ts)', function () {
     assert.throws(() => pageContentSecurityPolicy(page.replace('<style>', '<style>body{}')), /does not allow its own stylesheet/);
   });
 
-  it('is what make gen keeps in generated/events/docs/ for bank-service to serve', () => {
+  it('is what make gen keeps in @bank/events/docs for bank-service to serve', () => {
     assert.equal(eventsDocsPage.html, page);
     assert.equal(eventsDocsPage.contentSecurityPolicy, pageContentSecurityPolicy(page));
   });

@@ -3,8 +3,8 @@
  * RabbitMQ (a fresh vhost) and MariaDB (a fresh database), driven with the generated clients.
  */
 import assert from 'node:assert/strict';
-import { createBankApiClient, type BankApiClient } from '@bank/generated/bank-api';
-import { createLogApiClient } from '@bank/generated/log-api';
+import { createBankApiClient, type BankApiClient } from '@contract-bank/client/bank-api';
+import { createLogApiClient } from '@contract-bank/client/log-api';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSystem, type SystemUnderTest } from '../service-processes.ts';
 import { eventually, mailsWithSubject } from '../system-probes.ts';
@@ -17,12 +17,12 @@ interface BrowserWindow {
 /** Expand an operation of Swagger UI, press "Try it out" and "Execute", and read the response it shows. */
 async function tryItOut(page: Page, operationElementId: string): Promise<{ status: string; body: string; requestUrl: string }> {
   const operation = page.locator(`#${operationElementId}`);
-  await operation.waitFor({ timeout: 20_000 });
+  await operation.waitFor({ timeout: 30_000 });
   await operation.locator('.opblock-summary').first().click();
   await operation.getByRole('button', { name: 'Try it out' }).click();
   await operation.getByRole('button', { name: 'Execute' }).click();
   const response = operation.locator('.live-responses-table tbody tr.response').first();
-  await response.waitFor({ timeout: 15_000 });
+  await response.waitFor({ timeout: 30_000 });
   return {
     status: (await response.locator('.response-col_status').innerText()).trim(),
     body: await response.locator('.response-col_description pre').first().innerText(),

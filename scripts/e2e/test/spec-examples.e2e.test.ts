@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBankApiClient, type BankApiClient } from '@bank/generated/bank-api';
+import { createBankApiClient, type BankApiClient } from '@contract-bank/client/bank-api';
 import { createJwtKey, signServiceToken } from '@bank/platform/auth';
 import { JWT_SECRET, startSystem, type SystemUnderTest } from '../service-processes.ts';
 import { requestBodyExamples, type ExampleRequest } from '../spec-examples.ts';

@@ -12,7 +12,7 @@ import { Toc } from './toc.js';
 /**
  * The whole page: one self-contained HTML document (inline CSS, no scripts, no external
  * assets). Its Content-Security-Policy allows nothing but the one stylesheet, by hash (no
- * 'unsafe-inline'); a server sends the same policy as a header (see generated/events/docs/).
+ * 'unsafe-inline'); a server sends the same policy as a header (see scripts/codegen/gen-events-docs.ts).
  */
 export function Page({ model, specPath }) {
   const styleHash = createHash('sha256').update(styles).digest('base64');
