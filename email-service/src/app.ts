@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { buildTopology, createEventChannels, type EventNames } from '@bank/events';
@@ -21,6 +23,8 @@ export type EmailServiceConfig = Pick<
   | 'SEND_MAX_ATTEMPTS'
   | 'SEND_RETRY_BASE_MS'
   | 'SEND_RETRY_MAX_MS'
+  | 'SEND_CLAIM_LEASE_MS'
+  | 'EMAIL_MESSAGE_ID_DOMAIN'
 >;
 
 export interface EmailServiceDeps {
@@ -29,6 +33,8 @@ export interface EmailServiceDeps {
   sentStore: SentStore;
   logger?: Logger;
   now?: () => Date;
+  /** This replica's name in the sent store's claims (default: host name, process id and a random suffix). */
+  replicaId?: string;
 }
 
 export interface EmailServiceOptions {
@@ -51,7 +57,12 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   const logger = deps.logger ?? silentLogger;
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, emailServiceQueue: config.QUEUE_NAME };
   const channels = createEventChannels(deps.bus, names);
-  const smtp = createSmtpProbe(deps.transport, options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {});
+  const replicaId = deps.replicaId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const smtp = createSmtpProbe(deps.transport, {
+    // a mail waiting for SMTP tries again within SEND_RETRY_MAX_MS: an older failure report is stale
+    reportTtlMs: Math.max(2 * config.SEND_RETRY_MAX_MS, 10_000),
+    ...(options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {}),
+  });
 
   const readiness = async (): Promise<Record<string, CheckStatus>> => {
     const [smtpStatus, store] = await Promise.all([
@@ -81,10 +92,20 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
     async () => {
       await deps.bus.declare(buildTopology(names));
       const subscription = await startEventMailConsumer(
-        { channels, transport: deps.transport, sentStore: deps.sentStore, logger, ...(deps.now ? { now: deps.now } : {}) },
+        {
+          channels,
+          transport: deps.transport,
+          sentStore: deps.sentStore,
+          logger,
+          onSmtpOutcome: (outcome) => smtp.report(outcome),
+          ...(deps.now ? { now: deps.now } : {}),
+        },
         {
           receivers: config.EMAIL_RECEIVERS,
           subjectPrefix: config.EMAIL_SUBJECT,
+          messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
+          replicaId,
+          claimLeaseMs: config.SEND_CLAIM_LEASE_MS,
           prefetch: config.PREFETCH,
           maxAttempts: config.SEND_MAX_ATTEMPTS,
           baseMs: config.SEND_RETRY_BASE_MS,
@@ -92,7 +113,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
           ...(options.onConsumeError ? { onError: options.onConsumeError } : {}),
         },
       );
-      logger.info({ queue: config.QUEUE_NAME, exchange: config.EXCHANGE_NAME, prefetch: config.PREFETCH }, 'email consumer attached');
+      logger.info({ queue: config.QUEUE_NAME, exchange: config.EXCHANGE_NAME, prefetch: config.PREFETCH, replicaId }, 'email consumer attached');
       return subscription;
     },
     () => logger.info('email consumer stopped'),

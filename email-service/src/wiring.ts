@@ -12,7 +12,7 @@ import { createEmailService, type EmailService } from './app.ts';
 import { createMailCatcher, type MailCatcher } from './catcher/index.ts';
 import type { EmailConfig } from './config.ts';
 import { createMailTransport, type MailTransport } from './mail/index.ts';
-import { createSentStore, type SentStore } from './sent-store/index.ts';
+import { openSentStore, type SentStore } from './sent-store/index.ts';
 
 export { loadEmailConfig, type EmailConfig } from './config.ts';
 
@@ -67,7 +67,7 @@ export async function startEmailService(config: EmailConfig, overrides: EmailOve
       opened.push(() => started.stop());
       catcher = started;
     }
-    const sentStore = overrides.sentStore ?? createSentStore(config.SENT_STORE_URL);
+    const sentStore = overrides.sentStore ?? (await openSentStore(config.SENT_STORE_URL));
     if (!overrides.sentStore) opened.push(() => sentStore.close());
     const transport = overrides.transport ?? createConfiguredMailTransport(config);
     if (!overrides.transport) opened.push(() => transport.close());

@@ -18,6 +18,36 @@ describe('email-service configuration', () => {
     assert.equal(config.SEND_RETRY_BASE_MS, 500);
     assert.equal(config.PREFETCH, 10);
     assert.equal(config.START_MAIL_CATCHER, false);
+    assert.equal(config.SEND_CLAIM_LEASE_MS, 60_000);
+    assert.equal(config.EMAIL_MESSAGE_ID_DOMAIN, 'example.com', 'the domain of EMAIL_FROM');
+  });
+
+  it('accepts a shared MariaDB sent store, a claim lease and a Message-ID domain', () => {
+    const config = loadEmailConfig({
+      SENT_STORE_URL: 'mysql://email:secret@mariadb:3306/email',
+      SEND_CLAIM_LEASE_MS: '45000',
+      SMTP_TIMEOUT_MS: '15000',
+      EMAIL_FROM: 'Bank <noreply@bank.example>',
+      EMAIL_MESSAGE_ID_DOMAIN: 'Mail.Bank.Example',
+    });
+    assert.equal(config.SENT_STORE_URL, 'mysql://email:secret@mariadb:3306/email');
+    assert.equal(config.SEND_CLAIM_LEASE_MS, 45_000);
+    assert.equal(config.EMAIL_MESSAGE_ID_DOMAIN, 'mail.bank.example');
+    assert.equal(loadEmailConfig({ EMAIL_FROM: 'Bank <noreply@Bank.Example>' }).EMAIL_MESSAGE_ID_DOMAIN, 'bank.example');
+  });
+
+  it('refuses a sent store URL no store accepts, a lease shorter than three SMTP timeouts and a From without a domain, naming each variable', () => {
+    try {
+      loadEmailConfig({ SENT_STORE_URL: 'postgres://db/email', SEND_CLAIM_LEASE_MS: '20000', SMTP_TIMEOUT_MS: '10000', EMAIL_FROM: 'bank' });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /SENT_STORE_URL: must start with mysql:\/\/ \(shared by replicas\) or sqlite:/);
+      assert.match(err.message, /SEND_CLAIM_LEASE_MS: must be at least 3 × SMTP_TIMEOUT_MS \(30000\)/);
+      assert.match(err.message, /EMAIL_MESSAGE_ID_DOMAIN: EMAIL_FROM "bank" has no domain/);
+    }
+    assert.throws(() => loadEmailConfig({ SENT_STORE_URL: 'mysql://root@db:3306/' }), /SENT_STORE_URL: must name one database/);
+    assert.throws(() => loadEmailConfig({ EMAIL_MESSAGE_ID_DOMAIN: 'bank example' }), /EMAIL_MESSAGE_ID_DOMAIN: "bank example" is not a domain name/);
   });
 
   it('parses a comma-separated receiver list and numeric settings', () => {

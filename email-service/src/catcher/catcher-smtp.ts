@@ -57,6 +57,7 @@ async function receive(
     from: parsed.from?.value[0]?.address ?? envelopeFrom,
     to: session.envelope.rcptTo.map((r) => r.address),
     subject: parsed.subject ?? '',
+    messageId: parsed.messageId ?? null,
     date: new Date().toISOString(),
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : null,

@@ -7,6 +7,8 @@ export interface CaughtMessage {
   /** The envelope recipients (RCPT TO), which include Bcc. */
   to: string[];
   subject: string;
+  /** The Message-ID header (`<…>`), null when the mail has none. */
+  messageId: string | null;
   /** When the catcher received it (ISO-8601 UTC). */
   date: string;
   text: string;

@@ -1,7 +1,8 @@
 /**
- * The SMTP server did not accept an event's mail (unreachable, timed out, rejected). Transient
- * on purpose: the consumer platform retries the message with backoff while it stays unacked, and
- * dead-letters it after the configured attempts. Nothing was recorded as sent.
+ * The SMTP server refused an event's mail (a 5xx reply: SmtpRejectedError). Counted by the
+ * consumer platform: retried with backoff while the message stays unacked, then dead-lettered
+ * after SEND_MAX_ATTEMPTS. (An unreachable or deferring server is not this error: the consumer
+ * then waits with a DependencyUnavailableError.) Nothing was recorded as sent.
  */
 export class MailSendFailedError extends Error {
   constructor(

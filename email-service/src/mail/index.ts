@@ -6,6 +6,8 @@ export {
   type OutgoingMail,
   type SendResult,
 } from './mail-transport.ts';
+export { classifySmtpFailure, smtpFailure, SmtpRejectedError, SmtpUnavailableError, type SmtpFailureKind } from './smtp-failure.ts';
+export { eventMailMessageId, messageIdDomain, InvalidMessageIdDomainError } from './message-id.ts';
 export { parseSmtpUrl, InvalidSmtpUrlError, type SmtpEndpoint } from './smtp-url.ts';
 export {
   renderEventMail,

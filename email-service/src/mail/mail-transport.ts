@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createTransport } from 'nodemailer';
-import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import type { SentMessageInfo, SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import { smtpFailure, SmtpRejectedError } from './smtp-failure.ts';
 import { parseSmtpUrl } from './smtp-url.ts';
 
 export interface MailTransportOptions {
@@ -21,6 +22,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** The Message-ID header, `<left@domain>` (see eventMailMessageId); nodemailer makes a random one when absent. */
+  messageId?: string;
   /** Extra headers, e.g. `{'X-Event-Message-Id': '…'}`. */
   headers?: Record<string, string>;
 }
@@ -33,13 +36,18 @@ export interface SendResult {
 }
 
 export interface MailTransport {
-  /** Resolves once the server accepted the mail for at least one recipient; rejects otherwise. */
+  /**
+   * Resolves once the server accepted the mail for at least one recipient. Rejects with
+   * SmtpUnavailableError when the server could not take it now (connection, timeout, TLS, auth,
+   * 4xx) and with SmtpRejectedError when it refused this mail (5xx); nothing was sent either way.
+   */
   send(mail: OutgoingMail): Promise<SendResult>;
   /** Connects, greets (and authenticates when configured): readiness. */
   verify(): Promise<void>;
   close(): void;
 }
 
+/** The server's answer named no accepted recipient although nodemailer reported no error (the cause of an SmtpRejectedError). */
 export class MailNotAcceptedError extends Error {
   readonly rejected: string[];
   constructor(rejected: string[]) {
@@ -75,15 +83,21 @@ export function createMailTransport(options: MailTransportOptions): MailTranspor
 
   return {
     async send(mail) {
-      const info = await transporter.sendMail({
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        ...(mail.html !== undefined ? { html: mail.html } : {}),
-        ...(mail.headers ? { headers: mail.headers } : {}),
-      });
+      let info: SentMessageInfo;
+      try {
+        info = await transporter.sendMail({
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          ...(mail.html !== undefined ? { html: mail.html } : {}),
+          ...(mail.messageId !== undefined ? { messageId: mail.messageId } : {}),
+          ...(mail.headers ? { headers: mail.headers } : {}),
+        });
+      } catch (err) {
+        throw smtpFailure(err);
+      }
       const accepted = (info.accepted ?? []).map(addressText);
-      if (accepted.length === 0) throw new MailNotAcceptedError((info.rejected ?? []).map(addressText));
+      if (accepted.length === 0) throw new SmtpRejectedError(new MailNotAcceptedError((info.rejected ?? []).map(addressText)));
       return { messageId: info.messageId, accepted };
     },
     async verify() {

@@ -72,7 +72,14 @@ describe('embedded mail catcher', function () {
     assert.equal(message.text.trim(), 'Account 7 was created.');
     assert.equal(message.html, '<p>Account <b>7</b> was created.</p>');
     assert.ok(message.size > 0);
+    assert.equal(message.messageId, sent.messageId, 'the Message-ID header as sent');
     assert.equal(catcher.messages()[0]?.id, summary.id);
+  });
+
+  it('sends and catches the Message-ID header the caller chose', async () => {
+    const sent = await transport.send({ to: 'ops@bank.test', subject: 'chosen id', text: 'x', messageId: '<3f6c1a9e-7d42-4c1b-9a57-0e8b2f1d6c33@bank.test>' });
+    assert.equal(sent.messageId, '<3f6c1a9e-7d42-4c1b-9a57-0e8b2f1d6c33@bank.test>');
+    assert.equal(catcher.messages()[0]?.messageId, '<3f6c1a9e-7d42-4c1b-9a57-0e8b2f1d6c33@bank.test>');
   });
 
   it('lists messages newest first', async () => {

@@ -49,9 +49,10 @@ describe('email consumer helpers', () => {
       'account.created',
       { user_id: 1, date: '2025-01-16T17:10:26Z', message: 'Account created', data: { id: 1, client_id: 2, bank_id: 3, balance: 0 } },
       'evt-123',
-      { receivers: ['a@bank.test'], subjectPrefix: 'Bank' },
+      { receivers: ['a@bank.test'], subjectPrefix: 'Bank', messageIdDomain: 'bank.test' },
     );
     assert.equal(mail.headers?.[EVENT_MESSAGE_ID_HEADER], 'evt-123');
+    assert.equal(mail.messageId, '<evt-123@bank.test>');
     assert.equal(mail.subject, 'Bank: account created');
     assert.deepEqual(mail.to, ['a@bank.test']);
     assert.equal(eventReferenceOf(mail.text), 'evt-123');

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import request from 'supertest';
 import { createEventChannels, type BankCreatedReply, type EventChannels } from '@bank/events';
 import { InMemoryBus, type ConsumeFailure, type Delivery } from '@bank/platform/events';
 import { createEmailService, type EmailService } from '../../src/app.ts';
-import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';
 import type { EmailConfig } from '../../src/config.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
-import { createSentStore, type SentStore } from '../../src/sent-store/index.ts';
+import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
 import { accountCreated, bankCreated, mailedEventIds, newId, settle, testConfig, waitFor } from '../support/email-fixtures.ts';
+import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
+import { startScriptedSmtpServer } from '../support/scripted-smtp-server.ts';
 
 const QUEUE = 'email-service';
 const DLQ = 'email-service.dlq';
@@ -23,8 +25,7 @@ interface ObservedReply {
 
 describe('email consumer (in-memory bus, embedded mail catcher)', function () {
   this.timeout(20_000);
-  let catcher: MailCatcher;
-  let smtpPort: number;
+  const inbox = useMailCatcher();
   let bus: InMemoryBus;
   let sentStore: SentStore;
   let transport: MailTransport;
@@ -33,21 +34,10 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
   let failures: ConsumeFailure[];
   let replies: ObservedReply[];
 
-  before(async () => {
-    catcher = createMailCatcher({ smtpPort: 0, httpPort: 0 });
-    smtpPort = (await catcher.start()).smtpPort;
-  });
-
-  after(async () => {
-    await catcher.stop();
-  });
-
   beforeEach(async () => {
-    await catcher.start();
-    catcher.clear();
     bus = new InMemoryBus();
-    sentStore = createSentStore(':memory:');
-    transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
+    sentStore = await openSentStore(':memory:');
+    transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${inbox.smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
     channels = createEventChannels(bus);
     failures = [];
     replies = [];
@@ -61,7 +51,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await sentStore.close();
   });
 
-  async function startService(config: EmailConfig = testConfig(smtpPort)): Promise<EmailService> {
+  async function startService(config: EmailConfig = testConfig(inbox.smtpPort)): Promise<EmailService> {
     service = createEmailService(config, { bus, transport, sentStore }, { smtpCheckTtlMs: 0, onConsumeError: (f) => failures.push(f) });
     await service.start();
     return service;
@@ -75,10 +65,16 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
         correlationId: delivery.properties.correlationId,
         type: delivery.properties.type,
         messageId: delivery.properties.messageId,
-        mailedAtThatMoment: mailedEventIds(catcher.messages()),
+        mailedAtThatMoment: mailedEventIds(inbox.catcher.messages()),
       });
       await delivery.ack();
     });
+  }
+
+  /** GET /ready of the running service. */
+  function readiness() {
+    assert.ok(service, 'the service is started');
+    return request(service.app).get('/ready');
   }
 
   function deadLetters(): { messageId: string; reason: unknown }[] {
@@ -98,7 +94,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
 
     await waitFor(async () => sentStore.hasSent(messageId), 'the mail to be recorded');
     await waitFor(() => bus.queueDepth(QUEUE) === 0, 'the queue to drain');
-    const mails = catcher.messages();
+    const mails = inbox.catcher.messages();
     assert.equal(mails.length, 1);
     const [mail] = mails;
     assert.ok(mail);
@@ -112,9 +108,10 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     assert.ok(mail.html?.includes('Account 7 was created for client 3 at bank 2.'));
     assert.deepEqual(mailedEventIds(mails), [messageId]);
 
+    assert.equal(mail.messageId, `<${messageId}@example.com>`, 'Message-ID derived from the event (domain of EMAIL_FROM)');
     const record = await sentStore.get(messageId);
     assert.equal(record?.routingKey, 'account.created');
-    assert.ok(record?.smtpMessageId);
+    assert.equal(record?.smtpMessageId, `<${messageId}@example.com>`);
     assert.equal(await stopAndCountReturned(), 0);
     assert.deepEqual(deadLetters(), []);
     assert.deepEqual(failures, []);
@@ -131,7 +128,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await waitFor(() => bus.queueDepth(QUEUE) === 0, 'both copies to be taken');
     await settle(200);
 
-    assert.deepEqual(mailedEventIds(catcher.messages()), [messageId]);
+    assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId]);
     assert.equal(await stopAndCountReturned(), 0);
     assert.deepEqual(deadLetters(), []);
   });
@@ -149,7 +146,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await channels.publishAccountCreated(accountCreated(10), { messageId: other });
     await waitFor(async () => sentStore.hasSent(other), 'the next message to be mailed');
 
-    assert.deepEqual(mailedEventIds(catcher.messages()).sort(), [messageId, other].sort());
+    assert.deepEqual(mailedEventIds(inbox.catcher.messages()).sort(), [messageId, other].sort());
     assert.equal(await stopAndCountReturned(), 0);
   });
 
@@ -175,7 +172,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     assert.equal(reply.body.sent_at, record?.sentAt);
     assert.ok(record?.repliedAt);
 
-    const [mail] = catcher.messages();
+    const [mail] = inbox.catcher.messages();
     assert.equal(mail?.subject, 'Message from Bank service: bank created');
     assert.match(mail?.text ?? '', /Bank "Northwind <Savings>" was created with ID 5\./);
     assert.ok(mail?.html?.includes('Northwind &lt;Savings&gt;'), 'html escapes the bank name');
@@ -195,7 +192,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await waitFor(() => replies.length === 1, 'the reply');
     await settle(150);
 
-    assert.equal(catcher.messages().length, 0, 'not mailed again');
+    assert.equal(inbox.catcher.messages().length, 0, 'not mailed again');
     assert.equal(replies.length, 1);
     assert.equal(replies[0]?.body.sent_at, mailedAt.toISOString());
     assert.equal(replies[0]?.correlationId, correlationId);
@@ -203,28 +200,35 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     assert.equal(await stopAndCountReturned(), 0);
   });
 
-  it('neither replies nor acks while the SMTP server is down, and mails then replies once it is back', async () => {
-    await startService();
+  it('keeps a message in hand while the SMTP server is down, far beyond SEND_MAX_ATTEMPTS, with /ready naming SMTP; mails and replies once it is back', async () => {
+    await startService(testConfig(inbox.smtpPort, { SEND_MAX_ATTEMPTS: '3', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }));
     await observeReplies();
-    await catcher.stop();
+    await inbox.catcher.stop();
     const messageId = newId();
     const correlationId = newId();
     await channels.publishBankCreated(bankCreated(7), { messageId, correlationId, replyTo: CALLBACK });
 
-    await waitFor(() => failures.filter((f) => f.kind === 'transient').length >= 3, 'failed send attempts');
+    await waitFor(() => failures.length >= 12, 'a dozen failed sends (four times the attempt budget)');
     assert.equal(replies.length, 0);
     assert.equal(await sentStore.hasSent(messageId), false);
     assert.equal(bus.queueDepth(QUEUE), 0, 'the consumer still holds the message');
     assert.deepEqual(deadLetters(), []);
-    assert.ok(failures.every((f) => f.kind === 'transient' && /sending the mail for bank\.created/.test(f.reason)));
+    assert.ok(
+      failures.every((f) => f.kind === 'dependency-unavailable' && f.dependency === 'smtp' && f.attempt === 0 && /SMTP server unavailable: .*ECONNREFUSED/.test(f.reason)),
+      JSON.stringify(failures[0]),
+    );
+    const notReady = await readiness().expect(503);
+    assert.equal(notReady.body.checks.smtp, 'down');
+    assert.equal(notReady.body.checks.store, 'up');
 
-    await catcher.start();
+    await inbox.catcher.start();
     await waitFor(() => replies.length === 1, 'the reply after the SMTP server came back');
     await settle(150);
     assert.deepEqual(replies[0]?.mailedAtThatMoment, [messageId]);
     assert.equal(replies[0]?.correlationId, correlationId);
     assert.equal(replies.length, 1);
-    assert.equal(catcher.messages().length, 1);
+    assert.equal(inbox.catcher.messages().length, 1);
+    assert.equal((await readiness().expect(200)).body.checks.smtp, 'up');
     assert.equal(await stopAndCountReturned(), 0);
     assert.deepEqual(deadLetters(), []);
   });
@@ -232,7 +236,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
   it('returns an unsent message to the queue when stopped during an SMTP outage, and handles it after a restart', async () => {
     const svc = await startService();
     await observeReplies();
-    await catcher.stop();
+    await inbox.catcher.stop();
     const messageId = newId();
     const correlationId = newId();
     await channels.publishBankCreated(bankCreated(8), { messageId, correlationId, replyTo: CALLBACK });
@@ -245,33 +249,102 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     assert.equal(back[0]?.redelivered, true);
     assert.equal(replies.length, 0);
 
-    await catcher.start();
+    await inbox.catcher.start();
     await svc.start();
     await waitFor(() => replies.length === 1, 'the reply after the restart');
     assert.deepEqual(replies[0]?.mailedAtThatMoment, [messageId]);
     assert.equal(await stopAndCountReturned(), 0);
   });
 
-  it('dead-letters a message whose mail fails beyond the attempts, with the reason, and never replies', async () => {
-    await startService(testConfig(smtpPort, { SEND_MAX_ATTEMPTS: '3', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }));
-    await observeReplies();
-    await catcher.stop();
+  it('dead-letters a mail the SMTP server refuses (5xx) after SEND_MAX_ATTEMPTS, with the reason, and never replies', async () => {
+    const scripted = await startScriptedSmtpServer();
+    try {
+      transport.close();
+      transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${scripted.port}`, from: 'bank@example.com', timeoutMs: 2_000 });
+      await startService(
+        testConfig(scripted.port, { EMAIL_RECEIVERS: 'rcpt-550@bank.test', SEND_MAX_ATTEMPTS: '3', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }),
+      );
+      await observeReplies();
+      const messageId = newId();
+      await channels.publishBankCreated(bankCreated(9), { messageId, correlationId: newId(), replyTo: CALLBACK });
+
+      await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
+      const [dead] = deadLetters();
+      assert.equal(dead?.messageId, messageId);
+      assert.match(String(dead?.reason), /failed after 3 attempt\(s\): sending the mail for bank\.created .* failed: SMTP server rejected the mail: .*550/);
+      assert.deepEqual(
+        failures.map((f) => f.kind),
+        ['transient', 'transient', 'transient', 'exhausted'],
+      );
+      await settle(100);
+      assert.equal(replies.length, 0);
+      assert.deepEqual(scripted.delivered, []);
+      assert.equal(await sentStore.hasSent(messageId), false);
+      assert.equal((await sentStore.get(messageId))?.claimedBy, null, 'the claim was released after each refusal');
+      assert.equal((await readiness().expect(200)).body.checks.smtp, 'up', 'a refusing server is up');
+      assert.equal(await stopAndCountReturned(), 0);
+    } finally {
+      await scripted.close();
+    }
+  });
+
+  it('treats a 4xx deferral as SMTP unavailable: the message waits beyond SEND_MAX_ATTEMPTS, /ready says SMTP is down, nothing is dead-lettered', async () => {
+    const scripted = await startScriptedSmtpServer();
+    try {
+      transport.close();
+      transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${scripted.port}`, from: 'bank@example.com', timeoutMs: 2_000 });
+      await startService(
+        testConfig(scripted.port, { EMAIL_RECEIVERS: 'data-451@bank.test', SEND_MAX_ATTEMPTS: '2', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }),
+      );
+      const messageId = newId();
+      await channels.publishAccountCreated(accountCreated(12), { messageId });
+
+      await waitFor(() => failures.length >= 6, 'six deferred sends (three times the attempt budget)');
+      assert.ok(failures.every((f) => f.kind === 'dependency-unavailable' && f.dependency === 'smtp' && /451/.test(f.reason)));
+      assert.deepEqual(deadLetters(), []);
+      const ready = await readiness().expect(503);
+      assert.equal(ready.body.checks.smtp, 'down', 'sends are deferred although the server greets');
+      assert.equal(await stopAndCountReturned(), 1, 'stopping returns the waiting message to the queue');
+      assert.deepEqual(deadLetters(), []);
+      assert.equal(await sentStore.hasSent(messageId), false);
+    } finally {
+      await scripted.close();
+    }
+  });
+
+  it('keeps a message in hand while the sent store is unreachable, then mails it once', async () => {
+    const store = sentStore;
+    let storeDown = true;
+    const guard = <T>(call: () => Promise<T>): Promise<T> => (storeDown ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:3306')) : call());
+    const flaky: SentStore = {
+      claim: (id, request) => guard(() => store.claim(id, request)),
+      release: (id, owner) => guard(() => store.release(id, owner)),
+      hasSent: (id) => guard(() => store.hasSent(id)),
+      markSent: (id, info) => guard(() => store.markSent(id, info)),
+      markReplied: (id, at) => guard(() => store.markReplied(id, at)),
+      wasReplied: (id) => guard(() => store.wasReplied(id)),
+      get: (id) => guard(() => store.get(id)),
+      ping: () => guard(() => store.ping()),
+      close: () => store.close(),
+    };
+    service = createEmailService(testConfig(inbox.smtpPort, { SEND_MAX_ATTEMPTS: '2', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }), { bus, transport, sentStore: flaky }, {
+      smtpCheckTtlMs: 0,
+      onConsumeError: (f) => failures.push(f),
+    });
+    await service.start();
     const messageId = newId();
-    await channels.publishBankCreated(bankCreated(9), { messageId, correlationId: newId(), replyTo: CALLBACK });
+    await channels.publishAccountCreated(accountCreated(13), { messageId });
 
-    await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
-    const [dead] = deadLetters();
-    assert.equal(dead?.messageId, messageId);
-    assert.match(String(dead?.reason), /failed after 3 attempt\(s\): sending the mail for bank\.created .* failed/);
-    assert.equal(failures.filter((f) => f.kind === 'transient').length, 3);
-    assert.equal(failures.filter((f) => f.kind === 'exhausted').length, 1);
-
-    await catcher.start();
-    await settle(150);
-    assert.equal(replies.length, 0);
-    assert.equal(catcher.messages().length, 0);
-    assert.equal(await sentStore.hasSent(messageId), false);
+    await waitFor(() => failures.length >= 6, 'six waits for the store');
+    assert.ok(failures.every((f) => f.kind === 'dependency-unavailable' && f.dependency === 'sent-store' && /ECONNREFUSED/.test(f.reason)));
+    assert.equal(inbox.catcher.messages().length, 0, 'nothing is mailed without a claim');
+    assert.equal((await readiness().expect(503)).body.checks.store, 'down');
+    storeDown = false;
+    await waitFor(async () => store.hasSent(messageId), 'the mail after the store came back');
+    await waitFor(() => bus.queueDepth(QUEUE) === 0 && bus.queueDepth(DLQ) === 0, 'the ack');
+    assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId]);
     assert.equal(await stopAndCountReturned(), 0);
+    assert.deepEqual(deadLetters(), []);
   });
 
   it('dead-letters poison messages with the reason and still mails the next good message', async () => {
@@ -289,7 +362,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     assert.match(dead.get(unparseable) ?? '', /unparseable message body/);
     assert.match(dead.get(invalid) ?? '', /data\.id must be >= 1/);
     assert.match(dead.get(invalid) ?? '', /data\.client_id is required/);
-    assert.deepEqual(mailedEventIds(catcher.messages()), [good]);
+    assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [good]);
     assert.equal(await stopAndCountReturned(), 0);
   });
 
@@ -301,19 +374,19 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
 
     await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
     assert.match(String(deadLetters()[0]?.reason), /was mailed but has no reply_to: no reply can be sent/);
-    assert.deepEqual(mailedEventIds(catcher.messages()), [messageId]);
+    assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId]);
     assert.equal(replies.length, 0);
     assert.equal(await sentStore.hasSent(messageId), true);
   });
 
   it('does not mail again while retrying a reply that cannot be delivered, and dead-letters it in the end', async () => {
-    await startService(testConfig(smtpPort, { SEND_MAX_ATTEMPTS: '3', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }));
+    await startService(testConfig(inbox.smtpPort, { SEND_MAX_ATTEMPTS: '3', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }));
     const messageId = newId();
     await channels.publishBankCreated(bankCreated(13), { messageId, correlationId: newId(), replyTo: 'no-such-queue' });
 
     await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
     assert.match(String(deadLetters()[0]?.reason), /failed after 3 attempt\(s\).*unroutable/);
-    assert.deepEqual(mailedEventIds(catcher.messages()), [messageId], 'one mail for three attempts');
+    assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId], 'one mail for three attempts');
     assert.equal(await sentStore.wasReplied(messageId), false);
   });
 
@@ -328,7 +401,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await channels.publishCardCreated({ user_id: 2, date: '2025-01-16T17:10:26Z', message: 'Card created', data: { id: 9, account_id: 7, balance: 0 } }, { messageId: card });
     await waitFor(async () => (await sentStore.hasSent(client)) && (await sentStore.hasSent(card)), 'both mails');
 
-    const subjects = catcher.messages().map((m) => m.subject).sort();
+    const subjects = inbox.catcher.messages().map((m) => m.subject).sort();
     assert.deepEqual(subjects, ['Message from Bank service: card created', 'Message from Bank service: client created']);
   });
 });

@@ -6,7 +6,7 @@ import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/plat
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
-import { createSentStore, type SentStore } from '../../src/sent-store/index.ts';
+import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
 import { accountCreated, bankCreated, mailedEventIds, newId, testConfig, waitFor } from '../support/email-fixtures.ts';
 
 describe('email consumer against RabbitMQ', function () {
@@ -36,10 +36,10 @@ describe('email consumer against RabbitMQ', function () {
     await vhost.delete();
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     catcher.clear();
     transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
-    sentStore = createSentStore(':memory:');
+    sentStore = await openSentStore(':memory:');
   });
 
   afterEach(async () => {

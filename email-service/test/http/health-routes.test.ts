@@ -2,35 +2,24 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { InMemoryBus } from '@bank/platform/events';
 import { createEmailService, type EmailService } from '../../src/app.ts';
-import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
-import { createSentStore, type SentStore } from '../../src/sent-store/index.ts';
+import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
 import { testConfig } from '../support/email-fixtures.ts';
+import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 
 describe('email-service /health and /ready', function () {
   this.timeout(15_000);
-  let catcher: MailCatcher;
-  let smtpPort: number;
+  const inbox = useMailCatcher();
   let bus: InMemoryBus;
   let transport: MailTransport;
   let sentStore: SentStore;
   let service: EmailService;
 
-  before(async () => {
-    catcher = createMailCatcher({ smtpPort: 0, httpPort: 0 });
-    smtpPort = (await catcher.start()).smtpPort;
-  });
-
-  after(async () => {
-    await catcher.stop();
-  });
-
   beforeEach(async () => {
-    await catcher.start();
     bus = new InMemoryBus();
-    transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
-    sentStore = createSentStore(':memory:');
-    service = createEmailService(testConfig(smtpPort), { bus, transport, sentStore }, { smtpCheckTtlMs: 0 });
+    transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${inbox.smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
+    sentStore = await openSentStore(':memory:');
+    service = createEmailService(testConfig(inbox.smtpPort), { bus, transport, sentStore }, { smtpCheckTtlMs: 0 });
   });
 
   afterEach(async () => {
@@ -41,7 +30,7 @@ describe('email-service /health and /ready', function () {
   });
 
   it('answers /health with 200 whatever the dependencies do', async () => {
-    await catcher.stop();
+    await inbox.catcher.stop();
     const res = await request(service.app).get('/health').expect(200);
     assert.deepEqual(res.body, { status: 'ok' });
   });
@@ -61,11 +50,11 @@ describe('email-service /health and /ready', function () {
 
   it('reports not ready while the SMTP server is unreachable, and ready again when it is back', async () => {
     await service.start();
-    await catcher.stop();
+    await inbox.catcher.stop();
     const down = await request(service.app).get('/ready').expect(503);
     assert.equal(down.body.checks.smtp, 'down');
     assert.equal(down.body.checks.consumer, 'up');
-    await catcher.start();
+    await inbox.catcher.start();
     await request(service.app).get('/ready').expect(200);
   });
 
@@ -81,10 +70,10 @@ describe('email-service /health and /ready', function () {
   });
 
   it('reuses a recent SMTP check instead of connecting on every probe', async () => {
-    const cached = createEmailService(testConfig(smtpPort), { bus, transport, sentStore }, { smtpCheckTtlMs: 60_000 });
+    const cached = createEmailService(testConfig(inbox.smtpPort), { bus, transport, sentStore }, { smtpCheckTtlMs: 60_000 });
     await cached.start();
     await request(cached.app).get('/ready').expect(200);
-    await catcher.stop();
+    await inbox.catcher.stop();
     const res = await request(cached.app).get('/ready').expect(200);
     assert.equal(res.body.checks.smtp, 'up');
     await cached.stop();

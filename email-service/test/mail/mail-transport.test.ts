@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net, { type AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { createMailCatcher, type MailCatcher } from '../../src/catcher/mail-catcher.ts';
-import { createMailTransport, MailNotAcceptedError } from '../../src/mail/mail-transport.ts';
+import { createMailTransport } from '../../src/mail/mail-transport.ts';
+import { SmtpRejectedError, SmtpUnavailableError } from '../../src/mail/smtp-failure.ts';
+import { startScriptedSmtpServer, type ScriptedSmtpServer } from '../support/scripted-smtp-server.ts';
 import { makeSelfSignedCert, type SelfSignedCert } from './self-signed-cert.ts';
 
 describe('mail transport over TLS', function () {
@@ -91,64 +92,88 @@ describe('mail transport over TLS', function () {
   });
 });
 
-describe('mail transport acceptance', function () {
+describe('mail transport acceptance and failure classes (transient: wait for the server; permanent: this mail is refused)', function () {
   this.timeout(15000);
-  let server: SMTPServer;
-  let port: number;
-  const received: string[][] = [];
+  let server: ScriptedSmtpServer;
 
   before(async () => {
-    // A server that refuses every recipient at refused.test.
-    server = new SMTPServer({
-      logger: false,
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      disableReverseLookup: true,
-      onRcptTo(address, _session, callback) {
-        if (address.address.endsWith('@refused.test')) {
-          const err = Object.assign(new Error('No such user'), { responseCode: 550 });
-          callback(err);
-        } else callback();
-      },
-      onData(stream, session, callback) {
-        stream.resume();
-        stream.on('end', () => {
-          received.push(session.envelope.rcptTo.map((r) => r.address));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    port = (server.server.address() as AddressInfo).port;
+    server = await startScriptedSmtpServer();
   });
-
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   });
 
   it('resolves with the accepted recipients when the server accepts some of them', async () => {
-    const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'noreply@bank.test' });
+    const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${server.port}`, from: 'noreply@bank.test' });
     try {
-      const result = await transport.send({ to: ['a@ok.test', 'b@refused.test'], subject: 's', text: 't' });
+      const result = await transport.send({ to: ['a@ok.test', 'rcpt-550@refused.test'], subject: 's', text: 't' });
       assert.deepEqual(result.accepted, ['a@ok.test']);
-      assert.deepEqual(received.at(-1), ['a@ok.test']);
+      assert.deepEqual(server.delivered.at(-1), ['a@ok.test']);
     } finally {
       transport.close();
     }
   });
 
   it('rejects when the server accepts no recipient, and nothing is delivered', async () => {
-    const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'noreply@bank.test' });
-    const before = received.length;
+    const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${server.port}`, from: 'noreply@bank.test' });
+    const before = server.delivered.length;
     try {
       await assert.rejects(
-        transport.send({ to: ['x@refused.test', 'y@refused.test'], subject: 's', text: 't' }),
-        (err: Error) => err instanceof MailNotAcceptedError || /recipients were rejected/i.test(err.message),
+        transport.send({ to: ['rcpt-550@refused.test', 'rcpt-553@refused.test'], subject: 's', text: 't' }),
+        (err: Error) => err instanceof SmtpRejectedError && (err.responseCode ?? 0) >= 550 && /recipients were rejected/i.test(err.message),
       );
-      assert.equal(received.length, before);
+      assert.equal(server.delivered.length, before);
     } finally {
       transport.close();
     }
+  });
+
+  async function sendTo(to: string, smtpUrl = `smtp://127.0.0.1:${server.port}`): Promise<unknown> {
+    const transport = createMailTransport({ smtpUrl, from: 'noreply@bank.test', timeoutMs: 2_000 });
+    try {
+      await transport.send({ to, subject: 's', text: 't' });
+      return undefined;
+    } catch (err) {
+      return err;
+    } finally {
+      transport.close();
+    }
+  }
+
+  it('classes a 5xx to RCPT TO and a 5xx to DATA as a permanent rejection of this mail', async () => {
+    const before = server.delivered.length;
+    const rcpt = await sendTo('rcpt-550@bank.test');
+    assert.ok(rcpt instanceof SmtpRejectedError, String(rcpt));
+    assert.equal(rcpt.responseCode, 550);
+    const data = await sendTo('data-554@bank.test');
+    assert.ok(data instanceof SmtpRejectedError, String(data));
+    assert.equal(data.responseCode, 554);
+    assert.equal(server.delivered.length, before, 'nothing was delivered');
+  });
+
+  it('classes a 4xx to RCPT TO and a 4xx to DATA as the server being unavailable for now', async () => {
+    const before = server.delivered.length;
+    for (const to of ['rcpt-450@bank.test', 'rcpt-452@bank.test', 'data-451@bank.test']) {
+      const err = await sendTo(to);
+      assert.ok(err instanceof SmtpUnavailableError, `${to}: ${String(err)}`);
+      assert.match(err.message, /^SMTP server unavailable: .*4\d\d/);
+    }
+    assert.equal(server.delivered.length, before);
+  });
+
+  it('classes a refused connection and failed authentication as the server being unavailable', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    const refused = await sendTo('ops@bank.test', `smtp://127.0.0.1:${closedPort}`);
+    assert.ok(refused instanceof SmtpUnavailableError, String(refused));
+    assert.match(refused.message, /ECONNREFUSED/);
+    const auth = await sendTo('ops@bank.test', `smtp://wrong:secret@127.0.0.1:${server.port}`);
+    assert.ok(auth instanceof SmtpUnavailableError, String(auth));
+    assert.match(auth.message, /535/);
+    assert.equal(await sendTo('ops@bank.test', `smtp://right:secret@127.0.0.1:${server.port}`), undefined, 'the same server takes the mail with good credentials');
   });
 });
 
@@ -167,7 +192,7 @@ describe('mail transport against an unresponsive server', function () {
     try {
       await assert.rejects(
         transport.send({ to: 'ops@bank.test', subject: 's', text: 't' }),
-        (err: Error & { code?: string }) => err.code === 'ETIMEDOUT' || /timeout/i.test(err.message),
+        (err: Error) => err instanceof SmtpUnavailableError && (err.cause as { code?: string }).code === 'ETIMEDOUT',
       );
       assert.equal(sockets.size, 1);
     } finally {

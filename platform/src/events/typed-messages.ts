@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { retry } from '../retry.ts';
+import { backoffDelay, sleep } from '../retry.ts';
 import type { ConsumeOptions, Delivery, EventBus, PublishOptions, Subscription } from './event-bus.ts';
 
 const addFormats = addFormatsModule.default;
@@ -80,6 +80,24 @@ export class PermanentMessageError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PermanentMessageError';
+  }
+}
+
+/**
+ * Throw from a consumer handler when something the handler needs is down (an SMTP server, a
+ * database, another service): the message is not at fault. The consumer keeps it — waits with
+ * backoff and calls the handler again, for as long as it takes — without counting the attempt
+ * toward the dead-letter budget and without returning the message to the broker (so no
+ * redelivery and no delivery count is spent). `dependency` names what is down (e.g. `smtp`).
+ */
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DependencyUnavailableError';
   }
 }
 
@@ -172,7 +190,10 @@ export interface MessageMeta {
   redelivered: boolean;
   timestamp: Date;
   headers: Record<string, unknown>;
-  /** 0 on the first in-process attempt, then 1, 2, … while a transient failure is retried. */
+  /**
+   * Counted failures so far: 0 on the first in-process attempt, then 1, 2, … while a transient
+   * failure is retried. Waiting for a dependency (DependencyUnavailableError) does not count.
+   */
   attempt: number;
 }
 
@@ -190,7 +211,15 @@ export function route<T>(validate: Validator<T>, handle: (payload: T, meta: Mess
   return { validate, handle: (payload, meta) => handle(payload, meta) };
 }
 
-export type ConsumeFailureKind = 'unparseable' | 'unknown-type' | 'invalid' | 'permanent' | 'transient' | 'exhausted' | 'dead-letter-failed';
+export type ConsumeFailureKind =
+  | 'unparseable'
+  | 'unknown-type'
+  | 'invalid'
+  | 'permanent'
+  | 'transient'
+  | 'dependency-unavailable'
+  | 'exhausted'
+  | 'dead-letter-failed';
 
 /** Passed to `onError` for every failure while consuming (for logging / metrics). */
 export interface ConsumeFailure {
@@ -203,10 +232,12 @@ export interface ConsumeFailure {
   error?: unknown;
   /** For handler failures: the attempt that failed (0-based). */
   attempt?: number;
+  /** For `dependency-unavailable`: what is down. */
+  dependency?: string;
 }
 
 export interface ConsumeValidatedOptions extends ConsumeOptions {
-  /** In-process attempts of a handler that throws a transient error. Default 5. */
+  /** In-process attempts of a handler that throws a transient error (dependency waits not counted). Default 5. */
   maxAttempts?: number;
   /** Backoff base between attempts (ms). Default 200. */
   baseMs?: number;
@@ -225,9 +256,11 @@ export interface ConsumeValidatedArgs extends ConsumeValidatedOptions {
  *   reason (which names the failing field), never retried;
  * - handler resolves → ack;
  * - handler throws PermanentMessageError → dead-lettered with its message;
+ * - handler throws DependencyUnavailableError → the message stays unacked in hand and the handler
+ *   is called again after a backoff, without limit and without counting toward `maxAttempts`;
  * - any other error → retried in-process with backoff (the message stays unacked) up to
- *   `maxAttempts`, then dead-lettered with the last error. When the subscription is cancelled
- *   during the backoff the message is requeued instead.
+ *   `maxAttempts`, then dead-lettered with the last error.
+ * When the subscription is cancelled during a backoff the message is requeued instead.
  */
 export async function consumeValidated(bus: EventBus, queue: string, args: ConsumeValidatedArgs): Promise<Subscription> {
   const { routes, onError, prefetch } = args;
@@ -285,35 +318,33 @@ export async function consumeValidated(bus: EventBus, queue: string, args: Consu
       timestamp: delivery.properties.timestamp,
       headers: delivery.properties.headers,
     };
-    const outcome: { permanent?: PermanentMessageError } = {};
-    try {
-      await retry(
-        async (attempt) => {
-          try {
-            await target.handle(checked.value, { ...base, attempt });
-          } catch (err) {
-            if (err instanceof PermanentMessageError) {
-              outcome.permanent = err;
-              return;
-            }
-            throw err;
+    let attempt = 0;
+    let waits = 0;
+    for (;;) {
+      try {
+        await target.handle(checked.value, { ...base, attempt });
+        break;
+      } catch (err) {
+        if (err instanceof PermanentMessageError) return reject(delivery, 'permanent', err.message, err);
+        let delay: number;
+        if (err instanceof DependencyUnavailableError) {
+          notify({ kind: 'dependency-unavailable', reason: errorMessage(err), error: err, attempt, dependency: err.dependency }, delivery);
+          delay = backoffDelay(waits++, backoff);
+        } else {
+          notify({ kind: 'transient', reason: errorMessage(err), error: err, attempt }, delivery);
+          attempt++;
+          if (attempt >= maxAttempts) {
+            return reject(delivery, 'exhausted', `handler failed after ${maxAttempts} attempt(s): ${errorMessage(err)}`, err);
           }
-        },
-        {
-          attempts: maxAttempts,
-          ...backoff,
-          signal: stopping.signal,
-          onError: (err, attempt) => notify({ kind: 'transient', reason: errorMessage(err), error: err, attempt }, delivery),
-        },
-      );
-    } catch (err) {
-      if (stopping.signal.aborted) {
-        await delivery.nack({ requeue: true });
-        return;
+          delay = backoffDelay(attempt - 1, backoff);
+        }
+        if (!stopping.signal.aborted) await sleep(delay, stopping.signal);
+        if (stopping.signal.aborted) {
+          await delivery.nack({ requeue: true });
+          return;
+        }
       }
-      return reject(delivery, 'exhausted', `handler failed after ${maxAttempts} attempt(s): ${errorMessage(err)}`, err);
     }
-    if (outcome.permanent) return reject(delivery, 'permanent', outcome.permanent.message, outcome.permanent);
     await delivery.ack();
   }
 
