@@ -4,10 +4,10 @@ SHELL := /bin/bash
 COMPOSE ?= docker compose
 BANK_CLI := $(COMPOSE) run --rm bank-init node dist/src/cli.js
 
-.PHONY: help deps gen lint typecheck test dev up down init build compile rebuild run logs db-migrate db-upgrade certs docs bench
+.PHONY: help deps gen lint typecheck test dev up down init build compile rebuild run logs db-migrate db-upgrade service-token certs docs bench
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 deps: ## Install the development dependencies (npm ci) when node_modules is missing
 	@[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
@@ -63,6 +63,9 @@ db-migrate: .dockerenv ## Create a new migration file: make db-migrate NAME=add_
 
 db-upgrade: .dockerenv ## Apply the database migrations in the compose stack
 	$(BANK_CLI) migrate latest
+
+service-token: .dockerenv ## Print a service token for POST /logs, signed with the stack's JWT settings
+	@$(BANK_CLI) service-token
 
 certs: ## Make a self-signed certificate and key for local HTTPS in ./certs (git-ignored)
 	@mkdir -p certs

@@ -5,7 +5,7 @@
  * TypeScript installed). Each answers /health; then the three, each from its own install, walk the
  * seed scenario on the real RabbitMQ and MariaDB (a fresh vhost and database).
  *
- * Needs `npm run build` first: `npm run test:production` does both (CI runs it).
+ * Needs `npm run build` first: `npm run build && npm run test:production` (CI runs both).
  *
  * The installs run with --ignore-scripts, and the native addons (better-sqlite3, argon2: the only
  * install scripts a service needs) get the binaries the repository's own `npm ci` compiled for the
@@ -165,7 +165,7 @@ describe('production install: each service from its own npm ci --omit=dev, start
     for (const service of SERVICES) {
       const entry = join(ROOT, service, 'dist/src/main.js');
       await stat(entry).catch(() => {
-        throw new Error(`${entry} is missing: run \`npm run build\` first (npm run test:production does)`);
+        throw new Error(`${entry} is missing: run \`npm run build\` first`);
       });
     }
     base = await mkdtemp(join(tmpdir(), 'production-install-'));
