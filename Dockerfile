@@ -40,6 +40,8 @@ RUN node scripts/ship/stage-service.mjs "${SERVICE}" /stage/manifests --manifest
 
 FROM ${NODE_IMAGE} AS deps
 ARG SERVICE=bank-service
+# swagger-ui-dist's dependency @scarf/scarf would report the install over the network
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
