@@ -2,32 +2,35 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 COMPOSE ?= docker compose
-BANK_CLI := $(COMPOSE) run --rm bank-init node --import tsx src/cli.ts
+BANK_CLI := $(COMPOSE) run --rm bank-init node dist/src/cli.js
 
-.PHONY: help gen lint typecheck test dev up down init build rebuild run logs db-migrate db-upgrade certs docs bench
+.PHONY: help deps gen lint typecheck test dev up down init build compile rebuild run logs db-migrate db-upgrade service-token certs docs bench
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-gen: ## Regenerate generated/ from specs/ (types, handler interfaces, clients, events)
+deps: ## Install the development dependencies (npm ci) when node_modules is missing
+	@[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
+
+gen: deps ## Regenerate generated/ from specs/ (types, handler interfaces, clients, events)
 	@npm run -s gen
 
-lint: ## Lint the specs (Redocly, AsyncAPI parser), the compose file (dclint) and the TypeScript (ESLint)
+lint: deps ## Lint the specs (Redocly, AsyncAPI parser), the compose file (dclint) and the TypeScript (ESLint)
 	@npm run -s lint
 
-typecheck: ## tsc --noEmit over the whole workspace
+typecheck: deps ## tsc --noEmit over the whole workspace
 	@npm run -s typecheck
 
-test: ## Run every test suite (real RabbitMQ and MariaDB on this machine)
+test: deps ## Run every test suite (real RabbitMQ and MariaDB on this machine)
 	@npm test
 
-dev: ## Run all three services and the mail catcher in one process on the embedded defaults
+dev: deps ## Run all three services and the mail catcher in one process on the embedded defaults
 	@npm start
 
 .dockerenv:
 	@cp .dockerenv.example .dockerenv && echo "created .dockerenv from .dockerenv.example: review its secrets"
 
-up: .dockerenv ## Build and start the docker compose stack (MariaDB, RabbitMQ, MongoDB, Mailpit, services)
+up: .dockerenv ## Build and start the docker compose stack (MariaDB, RabbitMQ, MongoDB, Mailpit, services); needs Docker only
 	$(COMPOSE) up --build -d
 
 down: ## Stop the docker compose stack (volumes are kept)
@@ -40,6 +43,9 @@ init: .dockerenv ## Build, start the databases, migrate and seed (roles, admin) 
 
 build: .dockerenv ## Build the service images
 	$(COMPOSE) build
+
+compile: deps ## Compile every workspace to JavaScript in its dist/ (npm run build; the images do it themselves)
+	@npm run -s build
 
 rebuild: .dockerenv ## Drop, rebuild and run the containers
 	$(COMPOSE) down
@@ -58,6 +64,9 @@ db-migrate: .dockerenv ## Create a new migration file: make db-migrate NAME=add_
 db-upgrade: .dockerenv ## Apply the database migrations in the compose stack
 	$(BANK_CLI) migrate latest
 
+service-token: .dockerenv ## Print a service token for POST /logs, signed with the stack's JWT settings
+	@$(BANK_CLI) service-token
+
 certs: ## Make a self-signed certificate and key for local HTTPS in ./certs (git-ignored)
 	@mkdir -p certs
 	openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=localhost" \
@@ -65,8 +74,8 @@ certs: ## Make a self-signed certificate and key for local HTTPS in ./certs (git
 	  -keyout certs/key.pem -out certs/cert.pem
 	@echo "TLS_CERT=certs/cert.pem TLS_KEY=certs/key.pem (and LOG_SERVICE_CA=certs/cert.pem for bank → log)"
 
-docs: ## Render the AsyncAPI document to HTML under docs/asyncapi/
+docs: deps ## Render the AsyncAPI document to HTML under docs/asyncapi/
 	@npm run -s docs
 
-bench: ## Run the benchmarks in scripts/bench/ (prints ratios to baselines measured in the same run)
+bench: deps ## Run the benchmarks in scripts/bench/ (prints ratios to baselines measured in the same run)
 	@npm run -s bench

@@ -12,6 +12,7 @@ export default tseslint.config(
       'docs/**',
       'scripts/codegen/asyncapi-template/**',
       'scripts/lint/test/fixtures/**',
+      'scripts/ship/test/fixtures/**',
     ],
   },
   {

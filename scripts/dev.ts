@@ -71,7 +71,12 @@ export interface EmbeddedSystem {
   stop(): Promise<void>;
 }
 
-export async function startEmbedded(processEnv: Env = process.env): Promise<EmbeddedSystem> {
+export interface EmbeddedOptions {
+  /** Where the banner with the URLs goes (default: stdout). */
+  announce?: (banner: string) => void;
+}
+
+export async function startEmbedded(processEnv: Env = process.env, options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   const layout = embeddedLayout(processEnv);
   const env = embeddedEnvironment(processEnv, layout);
   const level = env.LOG_LEVEL ?? 'info';
@@ -112,7 +117,7 @@ export async function startEmbedded(processEnv: Env = process.env): Promise<Embe
     email: url(emailConfig.PORT),
     inbox: url(emailConfig.CATCHER_HTTP_PORT, 'http'),
   };
-  console.log(
+  (options.announce ?? console.log)(
     [
       '',
       `contract-bank is running on its embedded defaults (SQLite in ${layout.dataDir}, in-memory broker, mail catcher):`,

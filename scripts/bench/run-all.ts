@@ -3,9 +3,13 @@
  * catcher, log, email, bank on MariaDB and RabbitMQ, fresh database and vhost), measures every
  * figure against a baseline measured in the same run and prints one line per figure.
  *
+ * First the start-up figure (scripts/bench/startup.ts: each service compiled and under tsx, time to
+ * ready and idle RSS; needs `npm run build`, which `npm run bench` runs first).
+ *
  * Env (all optional): BENCH_SECONDS (10) measured seconds per wrk run, BENCH_EVENTS (5000) events
- * in the pipeline run, BENCH_LATENCY_EVENTS (500), BENCH_TIMEOUT_MS (230000) hard limit of the whole
- * run, BENCH_JSON=<file> also writes the figures as JSON.
+ * in the pipeline run, BENCH_LATENCY_EVENTS (500), BENCH_STARTUP_ROUNDS (3), BENCH_RUNTIME
+ * (`source`, or `compiled`: how the services under load run), BENCH_TIMEOUT_MS (330000) hard limit
+ * of the whole run, BENCH_JSON=<file> also writes the figures as JSON.
  *
  * Everything it starts (services, baselines, wrk, the extra vhost) is stopped/removed on success,
  * failure, timeout and Ctrl-C.
@@ -20,12 +24,15 @@ import { createBenchData, type BenchData } from './bench-data.ts';
 import { accountCreatedBytes, measureLatency, measureThroughput, type PipelineTarget } from './event-pipeline.ts';
 import { figureLine, fmt, machineLines, ratioPart } from './report.ts';
 import { RssSampler } from './rss-sampler.ts';
+import { measureStartup, startupLines } from './startup.ts';
 import { StoredWatcher } from './stored-watcher.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 500);
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 230_000);
+const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 3);
+const RUNTIME = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 330_000);
 const WARMUP_SECONDS = 3;
 
 const say = (line: string): void => console.log(line);
@@ -283,8 +290,15 @@ async function main(): Promise<number> {
   }
 
   for (const line of machineLines(await mariadbVersion())) say(line);
-  note('starting catcher, log-service, email-service, bank-service (MariaDB, RabbitMQ) as processes');
-  system = await startSystem({ prefix: 'bench' });
+  const results: Figures = {};
+  note(`startup: each service compiled and under tsx, ${STARTUP_ROUNDS} interleaved rounds`);
+  const startup = await measureStartup(STARTUP_ROUNDS, note);
+  const startupReport = startupLines(startup);
+  for (const line of startupReport.lines) say(line);
+  results.startup = { figures: startup, met: startupReport.met };
+
+  note(`starting catcher, log-service, email-service, bank-service (MariaDB, RabbitMQ) as processes (${RUNTIME})`);
+  system = await startSystem({ prefix: 'bench', runtime: RUNTIME });
   const data = await createBenchData(system.bank.url, { email: system.adminEmail, password: system.adminPassword });
   const rss = new RssSampler({
     'bank-service': system.bank.child.pid!,
@@ -295,7 +309,6 @@ async function main(): Promise<number> {
   await new Promise((r) => setTimeout(r, 1000));
   rss.sampleIdle();
 
-  const results: Figures = {};
   const commands: string[] = [];
   note('cards-list: bare Express baseline, service, baseline again');
   await benchCards(data, rss, results, commands);

@@ -152,13 +152,15 @@ export interface StartSystemOptions {
   runtime?: ServiceRuntime;
   /** Folder holding the services (default: this repository), e.g. a production install. */
   root?: string;
+  /** A folder per service (wins over `root`), e.g. each service's own production install. */
+  roots?: Partial<Record<ServiceName, string>>;
 }
 
 /** Start catcher, log, email and bank as processes; `stop()` ends them and removes what they made. */
 export async function startSystem(options: StartSystemOptions = {}): Promise<SystemUnderTest> {
   const serviceEnv = options.serviceEnv ?? {};
   const prefix = options.prefix ?? 'e2e';
-  const launch: Launch = { runtime: options.runtime ?? 'source', root: options.root ?? ROOT };
+  const launch = (name: ServiceName): Launch => ({ runtime: options.runtime ?? 'source', root: options.roots?.[name] ?? options.root ?? ROOT });
   const [vhost, database, dir] = await Promise.all([
     createTestVhost(prefix),
     createTestDatabase(prefix),
@@ -183,7 +185,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
   };
   try {
     const catcher = await startProcess(
-      launch,
+      launch('catcher'),
       'mail-catcher',
       'email-service/src/catcher-main.ts',
       {
@@ -196,9 +198,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
       `http://127.0.0.1:${catcherHttpPort}/health`,
     );
     started.push(catcher);
-    await runInit(launch, { ...common, DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
+    await runInit(launch('bank'), { ...common, DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
     const log = await startProcess(
-      launch,
+      launch('log'),
       'log-service',
       'log-service/src/main.ts',
       { ...common, PORT: String(logPort), LOG_STORE_URL: `sqlite:${join(dir, 'logs.sqlite')}`, ...serviceEnv.log },
@@ -206,7 +208,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
     );
     started.push(log);
     const email = await startProcess(
-      launch,
+      launch('email'),
       'email-service',
       'email-service/src/main.ts',
       {
@@ -222,7 +224,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
     );
     started.push(email);
     const bank = await startProcess(
-      launch,
+      launch('bank'),
       'bank-service',
       'bank-service/src/main.ts',
       { ...common, PORT: String(bankPort), DATABASE_URL: database.url, LOG_SERVICE_URL: `http://127.0.0.1:${logPort}`, ...serviceEnv.bank },

@@ -4,53 +4,33 @@
  * log-service, and Ctrl-C (SIGINT) stops it cleanly.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createBankApiClient } from '@contract-bank/client/bank-api';
 import { createLogApiClient } from '@contract-bank/client/log-api';
-import { freePort } from '../service-processes.ts';
+import { startDevProcess, type DevPorts, type DevProcess } from '../dev-process.ts';
 import { eventually, mailsWithSubject } from '../system-probes.ts';
-
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 describe('embedded mode (npm start): all services and the mail catcher in one process', function () {
   this.timeout(90_000);
-  let child: ChildProcess;
-  let output = '';
+  let dev: DevProcess;
   let dataDir: string;
-  const ports: Record<string, number> = {};
+  let ports: DevPorts;
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'embedded-'));
-    for (const name of ['BANK_PORT', 'LOG_PORT', 'EMAIL_PORT', 'CATCHER_SMTP_PORT', 'CATCHER_HTTP_PORT']) ports[name] = await freePort();
-    // no AMQP_URI, DATABASE_URL… of the caller's environment may leak into "embedded defaults"
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AMQP_URI|DATABASE_URL|LOG_STORE_URL|SMTP_URL|SENT_STORE_URL|LOG_SERVICE_URL|APP_ENV)$/.test(k)));
-    child = spawn(process.execPath, ['--import', 'tsx', '--conditions=bank-source', 'scripts/dev.ts'], {
-      cwd: ROOT,
-      env: { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`dev runner exited ${child.exitCode}\n${output}`);
-        return output;
-      },
-      (text) => text.includes('Ctrl-C stops everything gracefully'),
-      60_000,
-    );
+    dev = await startDevProcess(dataDir);
+    ports = dev.ports;
   });
 
   after(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (dev && dev.child.exitCode === null) dev.child.kill('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it('prints the URLs and serves the seed flow: account → log entry and mail, bank → mail → reply → log', async () => {
+    const output = dev.output();
     assert.match(output, new RegExp(`bank API\\s+http://127\\.0\\.0\\.1:${ports.BANK_PORT}`));
     assert.match(output, new RegExp(`mail inbox\\s+http://127\\.0\\.0\\.1:${ports.CATCHER_HTTP_PORT}`));
     const bankUrl = `http://127.0.0.1:${ports.BANK_PORT}`;
@@ -81,8 +61,6 @@ describe('embedded mode (npm start): all services and the mail catcher in one pr
   });
 
   it('stops gracefully on SIGINT (exit code 0)', async () => {
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    child.kill('SIGINT');
-    assert.equal(await exited, 0, output.slice(-2000));
+    assert.equal(await dev.stop(), 0, dev.output().slice(-2000));
   });
 });

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { createBankApiClient, type BankApiClient } from '@contract-bank/client/bank-api';
-import { createLogApiClient } from '@contract-bank/client/log-api';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSystem, type SystemUnderTest } from '../service-processes.ts';
+import { walkSeedScenario } from '../seed-scenario.ts';
 import { eventually, mailsWithSubject } from '../system-probes.ts';
 
 /** What the page functions below use of the browser's window (this file is compiled without the DOM library). */
@@ -50,55 +50,7 @@ describe('end to end: bank, log and email services as processes (RabbitMQ + Mari
   });
 
   it('walks the seed scenario: bank → mail → reply → log; account → log + mail, with exact counts', async () => {
-    const logs = createLogApiClient({ baseUrl: system.log.url, token: adminToken });
-
-    // register and log in a user
-    const anonymous = createBankApiClient({ baseUrl: system.bank.url });
-    const registered = await anonymous.POST('/auth/register', { body: { email: 'exampleuser@example.com', password: 'password' } });
-    assert.equal(registered.response.status, 201);
-    assert.equal(registered.data?.msg, 'item created');
-    assert.deepEqual(registered.data?.item.roles, ['user']);
-    const userLogin = await anonymous.POST('/auth/login', { body: { email: 'exampleuser@example.com', password: 'password' } });
-    assert.equal(userLogin.response.status, 200);
-    const user = createBankApiClient({ baseUrl: system.bank.url, token: userLogin.data!.access_token });
-
-    // the admin creates a bank: mail first, then email-service's reply, then the bank's log entry
-    const bank = await admin.POST('/api/banks', { body: { name: 'Example Bank' } });
-    assert.equal(bank.response.status, 201);
-    const bankId = bank.data!.item.id;
-    const bankMails = await eventually(() => mailsWithSubject(system.catcherUrl, /bank created/i), (m) => m.length === 1);
-    assert.deepEqual(bankMails[0]!.to.sort(), ['audit@example.com', 'ops@example.com']);
-    const bankLogs = await eventually(
-      async () => (await logs.GET('/logs', { params: { query: { routing_key: 'bank.created' } } })).data,
-      (page) => page?.total === 1,
-    );
-    assert.deepEqual(bankLogs!.results[0]!.data, { id: bankId, name: 'Example Bank' });
-
-    // the user creates its client and an account: account.created → one log entry and one mail
-    const status = await admin.POST('/api/social-statuses', { body: { name: 'Employed' } });
-    assert.equal(status.response.status, 201);
-    const client = await user.POST('/api/clients', { body: { name: 'John Doe', social_status_id: status.data!.item.id } });
-    assert.equal(client.response.status, 201, JSON.stringify(client.error));
-    const clientId = client.data!.item.id;
-    const account = await user.POST('/api/clients/{client_id}/accounts', { params: { path: { client_id: clientId } }, body: { bank_id: bankId } });
-    assert.equal(account.response.status, 201, JSON.stringify(account.error));
-    const accountId = account.data!.item.id;
-
-    const accountLogs = await eventually(
-      async () => (await logs.GET('/logs', { params: { query: { routing_key: 'account.created' } } })).data,
-      (page) => page?.total === 1,
-    );
-    const entry = accountLogs!.results[0]!;
-    assert.equal(entry.user_id, registered.data!.item.id);
-    assert.deepEqual(entry.data, { id: accountId, client_id: clientId, bank_id: bankId, balance: 0 });
-    await eventually(() => mailsWithSubject(system.catcherUrl, /account created/i), (m) => m.length === 1);
-
-    // exact counts once everything has settled: 3 mails (bank, client, account), 2 log entries
-    await eventually(() => mailsWithSubject(system.catcherUrl, /created/i), (m) => m.length === 3);
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal((await mailsWithSubject(system.catcherUrl, /created/i)).length, 3);
-    const all = await logs.GET('/logs');
-    assert.equal(all.data?.total, 2);
+    await walkSeedScenario(system, adminToken);
   });
 
   describe('in headless Chromium', () => {
