@@ -5,7 +5,7 @@ import { get as httpsGet } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createTestVhost, waitForBroker, type TestVhost } from '@bank/platform/testing';
+import { createTestVhost, waitForBroker, type TestVhost } from '@bank/testkit';
 import { main, type RunningLogService } from '../src/main.ts';
 import { TEST_SECRET, waitFor } from './support/service-fixture.ts';
 

@@ -7,7 +7,7 @@ import { AmqpBus } from '../src/events/amqp-bus.ts';
 import { BrokerUnavailableError, UnroutableMessageError, type Delivery, type EventBus } from '../src/events/event-bus.ts';
 import { InMemoryBroker, InMemoryBus } from '../src/events/in-memory-bus.ts';
 import type { QueueSpec, Topology } from '../src/events/topology.ts';
-import { closeAllConnections, createTestVhost, type TestVhost } from '../src/testing/rabbit-vhost.ts';
+import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/testkit';
 
 const EXCHANGE = 'topic_exchange';
 const DLX = 'topic_exchange.dlx';

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, createTestVhost } from '@bank/platform/testing';
+import { createTestDatabase, createTestVhost } from '@bank/testkit';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 

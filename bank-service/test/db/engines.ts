@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase } from '@bank/platform/testing';
+import { createTestDatabase } from '@bank/testkit';
 import { createDatabase, type DatabaseEngine, type Knex } from '../../src/db/database.ts';
 import { migrateLatest } from '../../src/db/migrator.ts';
 

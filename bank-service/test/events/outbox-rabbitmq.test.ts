@@ -4,7 +4,7 @@ import { defaultEventNames } from '@bank/generated/events';
 import { createLogApiClient } from '@bank/generated/log-api';
 import { AmqpBus, type Subscription } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
-import { createTestVhost, startApp, stopApp, type TestVhost } from '@bank/platform/testing';
+import { createTestVhost, startApp, stopApp, type TestVhost } from '@bank/testkit';
 import { createBankService, type BankService } from '../../src/app.ts';
 import { openSeededDatabase, type SeededDatabase } from '../support/databases.ts';
 import { makeTestConfig, TEST_ADMIN } from '../support/test-config.ts';

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { createTestDatabase } from '@bank/platform/testing';
+import { createTestDatabase } from '@bank/testkit';
 import { createDatabase } from '../../src/db/database.ts';
 import { runInit } from '../../src/cli/init-command.ts';
 import { TEST_ADMIN } from './test-config.ts';

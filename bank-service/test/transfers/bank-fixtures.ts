@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { createTestDatabase } from '@bank/platform/testing';
+import { createTestDatabase } from '@bank/testkit';
 import { createDatabase } from '../../src/db/database.ts';
 import { migrateLatest } from '../../src/db/migrator.ts';
 import { toDbTimestamp, toNumber } from '../../src/db/row-values.ts';

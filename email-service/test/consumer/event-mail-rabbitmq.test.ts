@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { buildTopology, createEventChannels, type BankCreatedReply } from '@bank/generated/events';
 import { AmqpBus } from '@bank/platform/events';
 import { pino } from 'pino';
-import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/platform/testing';
+import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/testkit';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';

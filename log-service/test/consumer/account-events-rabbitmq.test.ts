@@ -4,7 +4,7 @@ import { connect } from 'amqplib';
 import request from 'supertest';
 import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/generated/events';
 import { AmqpBus } from '@bank/platform/events';
-import { closeAllConnections, createTestVhost, waitForBroker, type TestVhost } from '@bank/platform/testing';
+import { closeAllConnections, createTestVhost, waitForBroker, type TestVhost } from '@bank/testkit';
 import { createLogService, type LogService } from '../../src/app.ts';
 import type { LogConfig } from '../../src/config.ts';
 import type { LogStore, NewLog } from '../../src/store/index.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AmqpBus } from '../../../platform/src/events/amqp-bus.ts';
 import type { Delivery } from '../../../platform/src/events/event-bus.ts';
-import { createTestVhost, type TestVhost } from '../../../platform/src/testing/rabbit-vhost.ts';
+import { createTestVhost, type TestVhost } from '@bank/testkit';
 import { buildTopology, createEventChannels, type AccountCreated, type EventChannels } from '@bank/generated/events';
 
 const account: AccountCreated = {

@@ -3,7 +3,7 @@
  * of 2,000 account creations. The outbox keeps the bank answering; nothing is lost or doubled.
  */
 import assert from 'node:assert/strict';
-import { startApp, stopApp } from '@bank/platform/testing';
+import { startApp, stopApp } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
 import { describeStatuses, startAccountStream } from '../account-stream.ts';
 import { MailReader, settleAndAudit } from '../delivery-audit.ts';
