@@ -7,7 +7,7 @@ import { AmqpBus } from '../src/events/amqp-bus.ts';
 import { BrokerUnavailableError, UnroutableMessageError, type Delivery, type EventBus } from '../src/events/event-bus.ts';
 import { InMemoryBroker, InMemoryBus } from '../src/events/in-memory-bus.ts';
 import type { QueueSpec, Topology } from '../src/events/topology.ts';
-import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/testkit';
+import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
 
 const EXCHANGE = 'topic_exchange';
 const DLX = 'topic_exchange.dlx';
@@ -161,14 +161,6 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -211,7 +203,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       await bus.consume('log-service', handler);
       await bus.consume('email-service', handler);
       await bus.publish(EXCHANGE, 'account.created', json({ user_id: 1, message: 'hello' }));
-      await waitFor(() => received.length === 2, 'two deliveries');
+      await waitFor(() => received.length === 2, { what: 'two deliveries' });
       assert.deepEqual(
         received.map((r) => r.queue).sort(),
         ['email-service', 'log-service'],
@@ -264,7 +256,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         replyTo: 'reply-queue',
         headers: { 'x-trace': 'abc', attempt: 3 },
       });
-      await waitFor(() => got !== undefined, 'the delivery');
+      await waitFor(() => got !== undefined, { what: 'the delivery' });
       assert.ok(got);
       assert.deepEqual(JSON.parse(got.body.toString()), { status: 'sent' });
       assert.equal(got.exchange, '');
@@ -288,7 +280,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       });
       const before = Math.floor(Date.now() / 1000) * 1000;
       await bus.publish(EXCHANGE, 'account.created', json({}));
-      await waitFor(() => got !== undefined, 'the delivery');
+      await waitFor(() => got !== undefined, { what: 'the delivery' });
       assert.match(got?.properties.messageId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       assert.equal(got?.properties.type, 'account.created');
       assert.ok((got?.properties.timestamp.getTime() ?? 0) >= before);
@@ -316,7 +308,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         else await d.ack();
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'requeue-me' });
-      await waitFor(() => seen.length === 2, 'the redelivery');
+      await waitFor(() => seen.length === 2, { what: 'the redelivery' });
       assert.deepEqual(seen, [
         { id: 'requeue-me', redelivered: false },
         { id: 'requeue-me', redelivered: true },
@@ -333,7 +325,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         held = d; // never acked
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'unacked' });
-      await waitFor(() => held !== undefined, 'the first delivery');
+      await waitFor(() => held !== undefined, { what: 'the first delivery' });
       await first.close();
       assert.equal(first.state(), 'closed');
 
@@ -343,7 +335,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         next.push(d);
         await d.ack();
       });
-      await waitFor(() => next.length === 1, 'the redelivery');
+      await waitFor(() => next.length === 1, { what: 'the redelivery' });
       assert.equal(next[0]?.properties.messageId, 'unacked');
       assert.equal(next[0]?.redelivered, true);
       await held?.ack(); // late ack from the closed consumer: ignored, not thrown
@@ -355,7 +347,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       await bus.consume('log-service', (d) => d.nack({ requeue: false }));
       await bus.publish(EXCHANGE, 'account.created', json({ bad: true }), { messageId: 'poison' });
       let dead: TakenMessage[] = [];
-      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, 'the DLQ message');
+      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, { what: 'the DLQ message' });
       const [message] = dead;
       assert.equal(message?.messageId, 'poison');
       assert.deepEqual(JSON.parse(message?.body.toString() ?? ''), { bad: true });
@@ -370,7 +362,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       await bus.consume('email-service', (d) => d.deadLetter('schema validation failed: data.id'));
       await bus.publish(EXCHANGE, 'card.created', json({ id: 'x' }), { messageId: 'invalid', correlationId: 'c-9', headers: { keep: 'me' } });
       let dead: TakenMessage[] = [];
-      await waitFor(async () => (dead = dead.concat(await h.takeAll('email-service.dlq'))).length === 1, 'the DLQ message');
+      await waitFor(async () => (dead = dead.concat(await h.takeAll('email-service.dlq'))).length === 1, { what: 'the DLQ message' });
       const [message] = dead;
       assert.equal(message?.messageId, 'invalid');
       assert.equal(message?.routingKey, 'email-service');
@@ -388,7 +380,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'thrower' });
       let dead: TakenMessage[] = [];
-      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, 'the DLQ message');
+      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, { what: 'the DLQ message' });
       assert.equal(dead[0]?.messageId, 'thrower');
     });
 
@@ -399,7 +391,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         outcome.push(await d.ack().then(() => 'acked twice', (err: unknown) => err));
       });
       await bus.publish(EXCHANGE, 'account.created', json({}));
-      await waitFor(() => outcome.length === 1, 'the handler');
+      await waitFor(() => outcome.length === 1, { what: 'the handler' });
       assert.ok(outcome[0] instanceof Error);
       assert.match(outcome[0].message, /already settled/);
       assert.ok(bus.isReady());
@@ -411,15 +403,15 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         held.push(d);
       }, { prefetch: 2 });
       await Promise.all(Array.from({ length: 5 }, (_, i) => bus.publish(EXCHANGE, 'account.created', json({ i }))));
-      await waitFor(() => held.length === 2, 'two deliveries');
+      await waitFor(() => held.length === 2, { what: 'two deliveries' });
       await delay(150);
       assert.equal(held.length, 2);
       await held[0]?.ack();
-      await waitFor(() => held.length === 3, 'a third delivery after one ack');
+      await waitFor(() => held.length === 3, { what: 'a third delivery after one ack' });
       await delay(100);
       assert.equal(held.length, 3);
       await Promise.all(held.slice(1).map((d) => d.ack()));
-      await waitFor(() => held.length === 5, 'the rest');
+      await waitFor(() => held.length === 5, { what: 'the rest' });
       await Promise.all(held.slice(3).map((d) => d.ack()));
     });
 
@@ -434,7 +426,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         acked = true;
       });
       await bus.publish(EXCHANGE, 'account.created', json({}));
-      await waitFor(() => started, 'the handler to start');
+      await waitFor(() => started, { what: 'the handler to start' });
       let closed = false;
       const closing = bus.close().then(() => {
         closed = true;
@@ -455,7 +447,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         got.push(d);
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'held' });
-      await waitFor(() => got.length === 1, 'the delivery');
+      await waitFor(() => got.length === 1, { what: 'the delivery' });
       await subscription.cancel();
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'after-cancel' });
       await delay(50);
@@ -484,7 +476,7 @@ contract(inMemoryHarness(), ({ track }) => {
       await d.ack();
     });
     for (let i = 0; i < 4; i++) await bus.publish(EXCHANGE, 'account.created', json({ i }));
-    await waitFor(() => byConsumer.length === 4, 'four deliveries');
+    await waitFor(() => byConsumer.length === 4, { what: 'four deliveries' });
     assert.deepEqual(byConsumer, ['a', 'b', 'a', 'b']);
   });
 
@@ -499,12 +491,12 @@ contract(inMemoryHarness(), ({ track }) => {
     });
     await bus.publish(EXCHANGE, 'account.created', body);
     body.fill(0x21);
-    await waitFor(() => bus.queueDepth('log-service') === 0, 'log-service consumed');
+    await waitFor(() => bus.queueDepth('log-service') === 0, { what: 'log-service consumed' });
     await bus.consume('email-service', async (d) => {
       bodies.push(d.body.toString());
       await d.ack();
     });
-    await waitFor(() => bodies.length === 1, 'email delivery');
+    await waitFor(() => bodies.length === 1, { what: 'email delivery' });
     assert.deepEqual(bodies, ['{"v":1}']);
   });
 
@@ -521,7 +513,7 @@ contract(inMemoryHarness(), ({ track }) => {
     const published = bus.publish(EXCHANGE, 'account.created', json({}));
     await published;
     publishing = false;
-    await waitFor(() => deliveredWhilePublishing !== undefined, 'the delivery');
+    await waitFor(() => deliveredWhilePublishing !== undefined, { what: 'the delivery' });
     assert.equal(deliveredWhilePublishing, false);
   });
 
@@ -595,18 +587,18 @@ contract(amqp, ({ track }) => {
       handled.add(d.properties.messageId); // idempotent by message id
       await d.ack();
     });
-    await waitFor(() => handled.size >= 50, 'the stream to start');
-    await closeAllConnections(amqp.vhost().name);
+    await waitFor(() => handled.size >= 50, { what: 'the stream to start' });
+    await amqp.vhost().closeConnections();
     assert.ok(handled.size < 500, 'the connections were closed in the middle of the stream');
-    await waitFor(() => handled.size === 500, 'all 500 messages', 15_000);
-    await waitFor(() => consumer.isReady() && publisher.isReady(), 'both buses ready again');
+    await waitFor(() => handled.size === 500, { what: 'all 500 messages', timeoutMs: 15_000 });
+    await waitFor(() => consumer.isReady() && publisher.isReady(), { what: 'both buses ready again' });
 
     assert.deepEqual([...handled].sort(), [...ids].sort());
     assert.ok(logs.some((l) => l.includes('broker connection lost')), 'the connection was really lost');
     assert.equal(logs.filter((l) => l.includes('connected to the broker')).length, 2);
     assert.ok(deliveries >= 500);
     await publisher.publish(EXCHANGE, 'account.created', json({}), { messageId: 'after-reconnect' });
-    await waitFor(() => handled.has('after-reconnect'), 'a message published after the reconnect');
+    await waitFor(() => handled.has('after-reconnect'), { what: 'a message published after the reconnect' });
     assert.equal(await amqp.depth('log-service'), 0);
   });
 
@@ -618,13 +610,13 @@ contract(amqp, ({ track }) => {
       if (got.length > 1) await d.ack();
     });
     await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'stale' });
-    await waitFor(() => got.length === 1, 'the first delivery');
-    await closeAllConnections(amqp.vhost().name);
-    await waitFor(() => got.length === 2, 'the redelivery after the reconnect');
+    await waitFor(() => got.length === 1, { what: 'the first delivery' });
+    await amqp.vhost().closeConnections();
+    await waitFor(() => got.length === 2, { what: 'the redelivery after the reconnect' });
     await got[0]?.ack(); // dead channel: resolves, nothing thrown
     assert.equal(got[1]?.properties.messageId, 'stale');
     assert.equal(got[1]?.redelivered, true);
-    await waitFor(() => bus.isReady(), 'ready');
+    await waitFor(() => bus.isReady(), { what: 'ready' });
     await delay(50);
     assert.equal(got.length, 2);
   });

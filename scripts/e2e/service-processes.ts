@@ -2,31 +2,18 @@
  * Starts the system as separate processes for end-to-end and fault tests: the mail catcher,
  * log-service, email-service and bank-service (after `bank-service init`), each a
  * `node --import tsx …/main.ts` child with its own environment, against the real RabbitMQ (a
- * fresh vhost) and MariaDB (a fresh database) of this machine.
+ * fresh vhost) and MariaDB (a fresh database): the machine's (test settings) or own instances.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, createTestVhost } from '@bank/testkit';
+import { abortWait, createTestDatabase, createTestVhost, freePort, waitFor, type RabbitBroker } from '@bank/testkit';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface ServiceProcess {
   name: string;
@@ -39,18 +26,15 @@ export interface ServiceProcess {
 }
 
 async function waitForHttp(url: string, timeoutMs: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}\n${output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms\n${output()}`);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) abortWait(`the process exited with ${child.exitCode}`);
+      return (await fetch(url)).ok;
+    },
+    { what: `${url} to answer 2xx`, timeoutMs, intervalMs: 200 },
+  ).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output()}`, { cause: error });
+  });
 }
 
 function startProcess(name: string, script: string, env: Record<string, string>, readyUrl: string): Promise<ServiceProcess> {
@@ -125,6 +109,10 @@ export interface StartSystemOptions {
   env?: Record<string, string>;
   /** Extra environment for one service (wins over `env` and the defaults), e.g. `{ email: { SEND_MAX_ATTEMPTS: '20' } }`. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** The broker to make the system's vhost on, e.g. an own node a test stops. Default: the machine's (TEST_AMQP_URL). */
+  broker?: RabbitBroker;
+  /** The MariaDB server to make the system's database on, e.g. an own instance a test restarts. Default: TEST_MARIADB_URL. */
+  mariadbUrl?: string;
 }
 
 /** Start catcher, log, email and bank as processes; `stop()` ends them and removes what they made. */
@@ -132,8 +120,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
   const serviceEnv = options.serviceEnv ?? {};
   const prefix = options.prefix ?? 'e2e';
   const [vhost, database, dir] = await Promise.all([
-    createTestVhost(prefix),
-    createTestDatabase(prefix),
+    createTestVhost(prefix, options.broker),
+    createTestDatabase(prefix, options.mariadbUrl),
     mkdtemp(join(tmpdir(), `${prefix}-`)),
   ]);
   const [bankPort, logPort, emailPort, smtpPort, catcherHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);

@@ -1,94 +1,74 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { runCommand } from './commands.ts';
+import { testSettings, type TestSettings } from './test-settings.ts';
+import { waitFor } from './wait-for.ts';
 
-const run = promisify(execFile);
+/** A RabbitMQ broker tests may create vhosts on: the machine's (from the settings) or an own node. */
+export interface RabbitBroker {
+  /** `amqp://…/<vhost>`; without `vhost`, the default vhost. */
+  amqpUrl(vhost?: string): string;
+  /** Run `rabbitmqctl <args>` against this broker's node; rejects with its stderr on failure. */
+  rabbitmqctl(...args: string[]): Promise<string>;
+}
 
-export const RABBIT_HOST = '127.0.0.1';
-export const RABBIT_PORT = 5672;
+/** `<base>/` for the default vhost, `<base>/<urlencoded vhost>` otherwise. */
+export function amqpUrlOf(base: string, vhost?: string): string {
+  return vhost === undefined ? `${base}/` : `${base}/${encodeURIComponent(vhost)}`;
+}
+
+/** The broker named by TEST_AMQP_URL, administered through the system's `rabbitmqctl` (-n TEST_RABBITMQ_NODE). */
+export function sharedBroker(settings: TestSettings = testSettings): RabbitBroker {
+  const node = settings.rabbitmqNode === undefined ? [] : ['-n', settings.rabbitmqNode];
+  return {
+    amqpUrl: (vhost) => amqpUrlOf(settings.amqpUrl, vhost),
+    rabbitmqctl: (...args) => runCommand('rabbitmqctl', [...node, ...args]),
+  };
+}
 
 export interface TestVhost {
   name: string;
-  /** amqp://guest:guest@127.0.0.1:5672/<urlencoded vhost> */
+  /** The AMQP URL of this vhost. */
   url: string;
+  /** Force-close the client connections to this vhost only (as an operator or a broker restart would). */
+  closeConnections(reason?: string): Promise<void>;
+  /** Delete the vhost with everything in it. */
   delete(): Promise<void>;
 }
 
-/** Run `rabbitmqctl <args>` (≈ 0.5–1 s each); rejects with its stderr on failure. */
-export async function rabbitmqctl(...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
-    return stdout;
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr.trim() || String(err)}`, { cause: err });
-  }
-}
-
-export function vhostUrl(vhost: string): string {
-  return `amqp://guest:guest@${RABBIT_HOST}:${RABBIT_PORT}/${encodeURIComponent(vhost)}`;
-}
-
-/** A fresh vhost with full permissions for guest; `delete()` removes it with everything in it. */
-export async function createTestVhost(prefix = 'test'): Promise<TestVhost> {
+/** A fresh vhost `<prefix>-<random>` with full permissions for guest (≈ 0.5–1 s per rabbitmqctl call). */
+export async function createTestVhost(prefix = 'test', broker: RabbitBroker = sharedBroker()): Promise<TestVhost> {
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await rabbitmqctl('add_vhost', name);
-  await rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
+  await broker.rabbitmqctl('add_vhost', name);
+  await broker.rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
   return {
     name,
-    url: vhostUrl(name),
+    url: broker.amqpUrl(name),
+    closeConnections: async (reason = 'test') => {
+      await broker.rabbitmqctl('close_all_connections', '-p', name, reason);
+    },
     delete: async () => {
-      await rabbitmqctl('delete_vhost', name);
+      await broker.rabbitmqctl('delete_vhost', name);
     },
   };
 }
 
-/**
- * Force-close client connections (as an operator or a broker restart would). With `vhost`, only the
- * connections to that vhost — prefer it: other suites may be using the broker at the same time.
- */
-export async function closeAllConnections(vhost?: string, reason = 'test'): Promise<void> {
-  const scope = vhost === undefined ? ['--global'] : ['-p', vhost];
-  await rabbitmqctl('close_all_connections', ...scope, reason);
-}
-
-/** Stop the RabbitMQ application (the node stays up; clients lose their connections and cannot reconnect). */
+/** Stop the RabbitMQ application of the machine's node (every suite on the machine loses its broker). */
 export async function stopApp(): Promise<void> {
-  await rabbitmqctl('stop_app');
+  await sharedBroker().rabbitmqctl('stop_app');
 }
 
-/**
- * Start the RabbitMQ application and wait until it accepts an AMQP connection again
- * (retries start_app if the node is still stopping; gives up after `timeoutMs`).
- */
+/** Start the RabbitMQ application of the machine's node and wait until it accepts AMQP connections. */
 export async function startApp(timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await rabbitmqctl('start_app');
-      await rabbitmqctl('await_startup', '--timeout', String(Math.max(1, Math.ceil((deadline - Date.now()) / 1000))));
-      await waitForBroker(Math.max(1_000, deadline - Date.now()));
-      return;
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-/** Resolve once an AMQP connection to the default vhost succeeds (polls every 200 ms). */
-export async function waitForBroker(timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const connection = await connect(vhostUrl('/'), { timeout: 2_000 });
+  const broker = sharedBroker();
+  await waitFor(
+    async () => {
+      await broker.rabbitmqctl('start_app');
+      const connection = await connect(broker.amqpUrl(), { timeout: 2_000 });
       connection.on('error', () => undefined);
       await connection.close();
-      return;
-    } catch (err) {
-      if (Date.now() >= deadline) throw new Error(`RabbitMQ did not answer within ${timeoutMs} ms`, { cause: err });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+      return true;
+    },
+    { what: 'the machine RabbitMQ to accept connections after start_app', timeoutMs, intervalMs: 500 },
+  );
 }

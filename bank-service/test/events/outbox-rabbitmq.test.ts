@@ -4,28 +4,20 @@ import { defaultEventNames } from '@bank/generated/events';
 import { createLogApiClient } from '@bank/generated/log-api';
 import { AmqpBus, type Subscription } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
-import { createTestVhost, startApp, stopApp, type TestVhost } from '@bank/testkit';
+import { createTestVhost, startApp, stopApp, type TestVhost, waitFor } from '@bank/testkit';
 import { createBankService, type BankService } from '../../src/app.ts';
-import { openSeededDatabase, type SeededDatabase } from '../support/databases.ts';
+import { openBankDatabase, type BankTestDatabase } from '../support/databases.ts';
 import { makeTestConfig, TEST_ADMIN } from '../support/test-config.ts';
 import { bearer, login, registerAndLogin } from '../support/bank-test-app.ts';
 
 // Against the real RabbitMQ, in a fresh vhost. Stopping the broker application is global to this
 // machine, so this suite runs once (on MariaDB, the production engine) and always restarts it.
 
-async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
   this.timeout(180_000);
   let vhost: TestVhost;
   let bus: AmqpBus;
-  let database: SeededDatabase;
+  let database: BankTestDatabase;
   let service: BankService;
   let collector: Subscription;
   /** message_id → deliveries seen on the email-service queue (bound to `*.created`). */
@@ -35,7 +27,7 @@ describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
     vhost = await createTestVhost('bank-outbox');
     bus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 1_000 }, heartbeatSeconds: 5 });
     await bus.connect(10_000);
-    database = await openSeededDatabase('mysql');
+    database = await openBankDatabase('mysql');
     service = createBankService(
       makeTestConfig(),
       { db: database.db, bus, logApi: createLogApiClient({ baseUrl: 'http://127.0.0.1:9' }) },
@@ -75,7 +67,7 @@ describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
     const bankId = (bank.body as { item: { id: number } }).item.id;
     await service.flushOutbox();
     const before = await outboxIds();
-    await waitFor(() => before.every((id) => received.has(id)), 'the events written before the outage', 20_000);
+    await waitFor(() => before.every((id) => received.has(id)), { what: 'the events written before the outage', timeoutMs: 20_000 });
 
     await stopApp();
     try {
@@ -93,7 +85,7 @@ describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
 
     const all = await outboxIds();
     assert.equal(all.length, before.length + 3);
-    await waitFor(async () => all.every((id) => received.has(id)) && (await unsent()) === 0, 'every event after the restart', 90_000);
+    await waitFor(async () => all.every((id) => received.has(id)) && (await unsent()) === 0, { what: 'every event after the restart', timeoutMs: 90_000, intervalMs: 100 });
     await sleep(1_000); // a duplicate would arrive now
     assert.deepEqual([...received.keys()].sort(), [...all].sort());
     for (const [id, count] of received) assert.equal(count, 1, `message ${id} delivered ${count} times`);

@@ -3,17 +3,16 @@ import { AmqpBus } from '@bank/platform/events';
 import type { Subscription } from '@bank/platform/events';
 import { OutboxRelay, publishOptionsFor } from '@bank/platform/outbox';
 import { sleep } from '@bank/platform/retry';
-import { createTestVhost, startApp, stopApp } from '@bank/testkit';
+import { createTestVhost, startApp, stopApp, waitFor } from '@bank/testkit';
 import type { TestVhost } from '@bank/testkit';
 import { toNumber } from '../../src/db/row-values.ts';
 import { KnexOutboxStore, enqueueEvent } from '../../src/outbox/index.ts';
-import { openTestDb } from '../transfers/bank-fixtures.ts';
-import type { TestDb } from '../transfers/bank-fixtures.ts';
-import { EXCHANGE, QUEUE, topology, waitFor } from './outbox-fixtures.ts';
+import { openBankDatabase, type BankTestDatabase } from '../support/databases.ts';
+import { EXCHANGE, QUEUE, topology } from './outbox-fixtures.ts';
 
 describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost)', function () {
   this.timeout(180_000);
-  let t: TestDb | undefined;
+  let t: BankTestDatabase | undefined;
   let vhost: TestVhost | undefined;
   let bus: AmqpBus | undefined;
   let relay: OutboxRelay | undefined;
@@ -31,7 +30,7 @@ describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost
   });
 
   it('delivers every event enqueued while the broker app was stopped exactly once after start_app', async () => {
-    t = await openTestDb('mysql');
+    t = await openBankDatabase('mysql', { state: 'migrated', poolMax: 12 });
     const db = t.db;
     vhost = await createTestVhost('outbox');
     bus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 1000 } });
@@ -56,7 +55,7 @@ describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost
     // The pipeline works before the outage.
     const before = await db.transaction((trx) => enqueueEvent(trx, { routingKey: 'account.created', payload: { message: 'before' } }));
     relay.wake();
-    await waitFor(() => received.has(before.messageId), 'the first event', 15_000);
+    await waitFor(() => received.has(before.messageId), { what: 'the first event', timeoutMs: 15_000 });
 
     await stopApp();
     appStopped = true;
@@ -74,22 +73,20 @@ describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost
         const row = (await db('outbox').whereIn('message_id', ids).min({ a: 'attempts' }).first()) as { a: unknown } | undefined;
         return row !== undefined && row.a !== null && toNumber(row.a) >= 1;
       },
-      'a failed publish attempt for every row',
-      30_000,
+      { what: 'a failed publish attempt for every row', timeoutMs: 30_000 },
     );
     const unsent = (await db('outbox').whereIn('message_id', ids).whereNull('sent_at').count({ n: '*' }).first()) as { n: unknown };
     assert.equal(toNumber(unsent.n), 50);
 
     await startApp();
     appStopped = false;
-    await waitFor(() => ids.every((id) => received.has(id)), 'all 50 events after start_app', 90_000);
+    await waitFor(() => ids.every((id) => received.has(id)), { what: 'all 50 events after start_app', timeoutMs: 90_000 });
     await waitFor(
       async () => {
         const row = (await db('outbox').whereNull('sent_at').count({ n: '*' }).first()) as { n: unknown };
         return toNumber(row.n) === 0;
       },
-      'every row marked sent',
-      30_000,
+      { what: 'every row marked sent', timeoutMs: 30_000 },
     );
     await sleep(500); // a duplicate would arrive now
     assert.deepEqual(

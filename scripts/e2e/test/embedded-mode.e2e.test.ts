@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBankApiClient } from '@bank/generated/bank-api';
 import { createLogApiClient } from '@bank/generated/log-api';
-import { freePort } from '../service-processes.ts';
-import { eventually, mailsWithSubject } from '../system-probes.ts';
+import { abortWait, freePort, waitFor } from '@bank/testkit';
+import { mailsWithSubject } from '../system-probes.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -35,13 +35,12 @@ describe('embedded mode (npm start): all services and the mail catcher in one pr
     });
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-    await eventually(
+    await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`dev runner exited ${child.exitCode}\n${output}`);
+        if (child.exitCode !== null) abortWait(`dev runner exited ${child.exitCode}\n${output}`);
         return output;
       },
-      (text) => text.includes('Ctrl-C stops everything gracefully'),
-      60_000,
+      { what: 'the dev runner to print its ready line', until: (text) => text.includes('Ctrl-C stops everything gracefully'), timeoutMs: 60_000, intervalMs: 200 },
     );
   });
 
@@ -74,9 +73,9 @@ describe('embedded mode (npm start): all services and the mail catcher in one pr
     assert.equal(account.response.status, 201);
 
     const logs = createLogApiClient({ baseUrl: `http://127.0.0.1:${ports.LOG_PORT}`, token: adminLogin.data!.access_token });
-    const stored = await eventually(async () => (await logs.GET('/logs')).data, (page) => page?.total === 2, 20_000);
+    const stored = await waitFor(async () => (await logs.GET('/logs')).data, { what: 'two stored log entries', until: (page) => page?.total === 2, timeoutMs: 20_000, intervalMs: 200 });
     assert.deepEqual(stored!.results.map((l) => l.routing_key).sort(), ['account.created', 'bank.created']);
-    const mails = await eventually(() => mailsWithSubject(inboxUrl, /created/), (m) => m.length === 3, 20_000);
+    const mails = await waitFor(() => mailsWithSubject(inboxUrl, /created/), { what: 'three mails', until: (m) => m.length === 3, timeoutMs: 20_000, intervalMs: 200 });
     assert.deepEqual(mails.map((m) => m.subject.replace('Message from Bank service: ', '')).sort(), ['account created', 'bank created', 'client created']);
   });
 

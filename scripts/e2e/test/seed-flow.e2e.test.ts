@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { createBankApiClient, type BankApiClient } from '@bank/generated/bank-api';
 import { createLogApiClient } from '@bank/generated/log-api';
 import { chromium, type Browser } from 'playwright-core';
+import { waitFor } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../service-processes.ts';
-import { eventually, mailsWithSubject } from '../system-probes.ts';
+import { mailsWithSubject } from '../system-probes.ts';
 
 describe('end to end: bank, log and email services as processes (RabbitMQ + MariaDB)', function () {
   this.timeout(120_000);
@@ -45,11 +46,11 @@ describe('end to end: bank, log and email services as processes (RabbitMQ + Mari
     const bank = await admin.POST('/api/banks', { body: { name: 'Example Bank' } });
     assert.equal(bank.response.status, 201);
     const bankId = bank.data!.item.id;
-    const bankMails = await eventually(() => mailsWithSubject(system.catcherUrl, /bank created/i), (m) => m.length === 1);
+    const bankMails = await waitFor(() => mailsWithSubject(system.catcherUrl, /bank created/i), { what: 'the bank created mail', until: (m) => m.length === 1, timeoutMs: 30_000, intervalMs: 200 });
     assert.deepEqual(bankMails[0]!.to.sort(), ['audit@example.com', 'ops@example.com']);
-    const bankLogs = await eventually(
+    const bankLogs = await waitFor(
       async () => (await logs.GET('/logs', { params: { query: { routing_key: 'bank.created' } } })).data,
-      (page) => page?.total === 1,
+      { what: 'the bank.created log entry', until: (page) => page?.total === 1, timeoutMs: 30_000, intervalMs: 200 },
     );
     assert.deepEqual(bankLogs!.results[0]!.data, { id: bankId, name: 'Example Bank' });
 
@@ -63,17 +64,17 @@ describe('end to end: bank, log and email services as processes (RabbitMQ + Mari
     assert.equal(account.response.status, 201, JSON.stringify(account.error));
     const accountId = account.data!.item.id;
 
-    const accountLogs = await eventually(
+    const accountLogs = await waitFor(
       async () => (await logs.GET('/logs', { params: { query: { routing_key: 'account.created' } } })).data,
-      (page) => page?.total === 1,
+      { what: 'the account.created log entry', until: (page) => page?.total === 1, timeoutMs: 30_000, intervalMs: 200 },
     );
     const entry = accountLogs!.results[0]!;
     assert.equal(entry.user_id, registered.data!.item.id);
     assert.deepEqual(entry.data, { id: accountId, client_id: clientId, bank_id: bankId, balance: 0 });
-    await eventually(() => mailsWithSubject(system.catcherUrl, /account created/i), (m) => m.length === 1);
+    await waitFor(() => mailsWithSubject(system.catcherUrl, /account created/i), { what: 'the account created mail', until: (m) => m.length === 1, timeoutMs: 30_000, intervalMs: 200 });
 
     // exact counts once everything has settled: 3 mails (bank, client, account), 2 log entries
-    await eventually(() => mailsWithSubject(system.catcherUrl, /created/i), (m) => m.length === 3);
+    await waitFor(() => mailsWithSubject(system.catcherUrl, /created/i), { what: 'three created mails', until: (m) => m.length === 3, timeoutMs: 30_000, intervalMs: 200 });
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((await mailsWithSubject(system.catcherUrl, /created/i)).length, 3);
     const all = await logs.GET('/logs');
@@ -114,16 +115,14 @@ describe('end to end: bank, log and email services as processes (RabbitMQ + Mari
     it('shows a new mail in the catcher inbox page', async () => {
       const bank = await admin.POST('/api/banks', { body: { name: 'Browser Bank' } });
       assert.equal(bank.response.status, 201);
-      await eventually(() => mailsWithSubject(system.catcherUrl, /bank created/i), (m) => m.length >= 1 && m.some((x) => x.date !== ''));
+      await waitFor(() => mailsWithSubject(system.catcherUrl, /bank created/i), { what: 'the bank created mail with its date', until: (m) => m.length >= 1 && m.some((x) => x.date !== ''), timeoutMs: 30_000, intervalMs: 200 });
       const page = await browser.newPage();
-      await eventually(
+      await waitFor(
         async () => {
           await page.goto(system.catcherUrl);
           return page.content();
         },
-        (html) => html.includes('Browser Bank') || /bank created/i.test(html),
-        20_000,
-        500,
+        { what: 'the inbox page to show the bank mail', until: (html) => html.includes('Browser Bank') || /bank created/i.test(html), timeoutMs: 20_000, intervalMs: 500 },
       );
       const text = await page.locator('body').innerText();
       assert.match(text, /bank created/i);

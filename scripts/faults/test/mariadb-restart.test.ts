@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { waitFor } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
-import { eventually } from '../../e2e/system-probes.ts';
 import { describeStatuses, startAccountStream } from '../account-stream.ts';
 import { MailReader, settleAndAudit } from '../delivery-audit.ts';
 import { createFaultWorld, type FaultWorld } from '../fault-world.ts';
@@ -124,11 +124,9 @@ describe('fault: MariaDB restarted during concurrent transfers', function () {
         return accounts.done;
       },
     );
-    await eventually(
+    await waitFor(
       async () => transfers.attempts.filter((a) => a.status === 201).length,
-      (n) => n >= 100,
-      30_000,
-      100,
+      { what: '100 transfers answered 201', until: (n) => n >= 100, timeoutMs: 30_000, intervalMs: 100 },
     );
 
     await shutdownMariadb();
@@ -140,11 +138,9 @@ describe('fault: MariaDB restarted during concurrent transfers', function () {
     const upAt = Date.now();
 
     // recovery without a restart: /ready comes back, then traffic flows for a few more seconds
-    await eventually(
+    await waitFor(
       async () => (await fetch(`${sys.bank.url}/ready`)).status,
-      (status) => status === 200,
-      60_000,
-      250,
+      { what: 'bank-service /ready to answer 200', until: (status) => status === 200, timeoutMs: 60_000, intervalMs: 250 },
     );
     const readyAfterMs = Date.now() - upAt;
     await new Promise((r) => setTimeout(r, 3_000));
