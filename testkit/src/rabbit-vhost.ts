@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
 import { runCommand } from './commands.ts';
 import { testSettings, type TestSettings } from './test-settings.ts';
-import { waitFor } from './wait-for.ts';
 
 /** A RabbitMQ broker tests may create vhosts on: the machine's (from the settings) or an own node. */
 export interface RabbitBroker {
@@ -51,24 +49,4 @@ export async function createTestVhost(prefix = 'test', broker: RabbitBroker = sh
       await broker.rabbitmqctl('delete_vhost', name);
     },
   };
-}
-
-/** Stop the RabbitMQ application of the machine's node (every suite on the machine loses its broker). */
-export async function stopApp(): Promise<void> {
-  await sharedBroker().rabbitmqctl('stop_app');
-}
-
-/** Start the RabbitMQ application of the machine's node and wait until it accepts AMQP connections. */
-export async function startApp(timeoutMs = 60_000): Promise<void> {
-  const broker = sharedBroker();
-  await waitFor(
-    async () => {
-      await broker.rabbitmqctl('start_app');
-      const connection = await connect(broker.amqpUrl(), { timeout: 2_000 });
-      connection.on('error', () => undefined);
-      await connection.close();
-      return true;
-    },
-    { what: 'the machine RabbitMQ to accept connections after start_app', timeoutMs, intervalMs: 500 },
-  );
 }
