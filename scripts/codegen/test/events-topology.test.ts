@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { waitFor } from '@bank/testkit';
 import { InMemoryBus } from '../../../platform/src/events/in-memory-bus.ts';
-import { buildTopology, deadLetterQueueName, defaultEventNames, resolveEventNames, routingKeys } from '@bank/generated/events';
+import { buildTopology, deadLetterQueueName, defaultEventNames, resolveEventNames, routingKeys } from '@bank/events';
 
 const body = Buffer.from('{}');
 
