@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { AmqpBus } from '../src/events/amqp-bus.ts';
 import { BrokerUnavailableError, type Delivery } from '../src/events/event-bus.ts';
 import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
-import { ALL_QUEUES, contract, delay, EXCHANGE, json, topology, type Harness, type TakenMessage } from './support/bus-contract.ts';
+import { ALL_QUEUES, contract, delay, EXCHANGE, gate, json, topology, type Harness, type TakenMessage } from './support/bus-contract.ts';
 
 interface AmqpHarness extends Harness {
   vhost(): TestVhost;
@@ -120,8 +120,11 @@ contract(amqp, ({ track }) => {
     await consumer.declare(topology);
     const handled = new Set<string>();
     let deliveries = 0;
+    // after 50 messages the handlers wait until the connections are closed, however long rabbitmqctl takes
+    const closed = gate();
     await consumer.consume('log-service', async (d) => {
       deliveries++;
+      if (handled.size >= 50) await closed.promise;
       await delay(30);
       handled.add(d.properties.messageId); // idempotent by message id
       await d.ack();
@@ -129,6 +132,7 @@ contract(amqp, ({ track }) => {
     await waitFor(() => handled.size >= 50, { what: 'the stream to start' });
     await amqp.vhost().closeConnections();
     assert.ok(handled.size < 500, 'the connections were closed in the middle of the stream');
+    closed.open();
     await waitFor(() => handled.size === 500, { what: 'all 500 messages', timeoutMs: 15_000 });
     await waitFor(() => consumer.isReady() && publisher.isReady(), { what: 'both buses ready again' });
 
