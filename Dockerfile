@@ -17,6 +17,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.package.json ./
 COPY platform/package.json platform/
 COPY platform-http/package.json platform-http/
+COPY testkit/package.json testkit/
 COPY generated/client/package.json generated/client/
 COPY generated/events/package.json generated/events/
 COPY generated/bank-api/package.json generated/bank-api/
@@ -28,6 +29,7 @@ COPY email-service/package.json email-service/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY platform platform
 COPY platform-http platform-http
+COPY testkit testkit
 COPY generated generated
 COPY bank-service bank-service
 COPY log-service log-service

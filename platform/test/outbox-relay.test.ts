@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { waitFor } from '@bank/testkit';
 import { OutboxRelay, PublishTimeoutError } from '../src/outbox/index.ts';
 import type { ClaimedBatch, OutboxFailure, OutboxRow, OutboxStore } from '../src/outbox/index.ts';
 import { sleep } from '../src/retry.ts';
@@ -79,14 +80,6 @@ class MemoryOutboxStore implements OutboxStore {
   }
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 describe('OutboxRelay', () => {
   let relay: OutboxRelay | undefined;
   afterEach(async () => {
@@ -100,7 +93,7 @@ describe('OutboxRelay', () => {
     const published: string[] = [];
     relay = new OutboxRelay({ store, publish: async (row) => void published.push(row.message_id), batchSize: 100, pollIntervalMs: 20 });
     relay.start();
-    await waitFor(() => store.unsent().length === 0, 'all rows sent');
+    await waitFor(() => store.unsent().length === 0, { what: 'all rows sent' });
     assert.equal(published.length, 250);
     assert.equal(new Set(published).size, 250);
     assert.deepEqual(new Set(published), new Set(store.rows.map((r) => r.row.message_id)));
@@ -149,13 +142,13 @@ describe('OutboxRelay', () => {
       },
     });
     relay.start();
-    await waitFor(() => store.rows.every((r) => r.row.attempts >= 2), 'two failed rounds');
+    await waitFor(() => store.rows.every((r) => r.row.attempts >= 2), { what: 'two failed rounds' });
     assert.equal(store.unsent().length, 30);
     assert.equal(published.length, 0);
     assert.match(store.rows[0]?.lastError ?? '', /broker down/);
     assert.ok(attempts >= 60);
     brokerUp = true;
-    await waitFor(() => store.unsent().length === 0, 'all rows sent after recovery');
+    await waitFor(() => store.unsent().length === 0, { what: 'all rows sent after recovery' });
     assert.equal(published.length, 30);
     assert.equal(new Set(published).size, 30);
   });
@@ -189,10 +182,10 @@ describe('OutboxRelay', () => {
     const published: string[] = [];
     relay = new OutboxRelay({ store, pollIntervalMs: 60_000, publish: async (row) => void published.push(row.message_id) });
     relay.start();
-    await waitFor(() => store.claims >= 1, 'first (empty) poll');
+    await waitFor(() => store.claims >= 1, { what: 'first (empty) poll' });
     store.add(3);
     relay.wake();
-    await waitFor(() => published.length === 3, 'rows published after wake', 3000);
+    await waitFor(() => published.length === 3, { what: 'rows published after wake', timeoutMs: 3000 });
     assert.equal(store.unsent().length, 0);
   });
 
@@ -210,7 +203,7 @@ describe('OutboxRelay', () => {
       },
     });
     relay.start();
-    await waitFor(() => calls === 1, 'first attempt');
+    await waitFor(() => calls === 1, { what: 'first attempt' });
     for (let i = 0; i < 5; i++) {
       relay.wake();
       await sleep(20);
@@ -234,7 +227,7 @@ describe('OutboxRelay', () => {
       },
     });
     relay.start();
-    await waitFor(() => started === 5, 'batch in flight');
+    await waitFor(() => started === 5, { what: 'batch in flight' });
     const stopped = relay.stop();
     setTimeout(release, 30);
     await stopped;
@@ -254,7 +247,7 @@ describe('OutboxRelay', () => {
     const published: string[] = [];
     relay = new OutboxRelay({ store, pollIntervalMs: 10, backoff: { baseMs: 5, maxMs: 20 }, publish: async (row) => void published.push(row.message_id) });
     relay.start();
-    await waitFor(() => store.unsent().length === 0, 'rows sent after the store recovered');
+    await waitFor(() => store.unsent().length === 0, { what: 'rows sent after the store recovered' });
     assert.equal(published.length, 4);
     assert.ok(store.claims >= 3);
   });

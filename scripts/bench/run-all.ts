@@ -16,7 +16,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
-import { createTestVhost, type TestVhost } from '@bank/platform/testing';
+import { createTestVhost, type TestVhost } from '@bank/testkit';
 import { createDatabase } from '../../bank-service/src/db/database.ts';
 import { startSystem, type SystemUnderTest } from '../e2e/service-processes.ts';
 import { killAll, runWrk, startNodeScript, type WrkRun } from './bench-processes.ts';

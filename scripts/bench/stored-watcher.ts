@@ -5,6 +5,7 @@
  * time: a stored time is late by at most one poll interval (plus the read itself).
  */
 import Database from 'better-sqlite3';
+import { waitFor } from '@bank/testkit';
 
 export class StoredWatcher {
   readonly #db: Database.Database;
@@ -51,13 +52,12 @@ export class StoredWatcher {
 
   /** Resolve once every id is stored; reject with the missing count after `timeoutMs`. */
   async waitFor(ids: readonly number[], timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const missing = ids.filter((id) => !this.#stored.has(id)).length;
-      if (missing === 0) return;
-      if (Date.now() > deadline) throw new Error(`${missing} of ${ids.length} account.created events not stored by log-service within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(() => ids.filter((id) => !this.#stored.has(id)).length, {
+      what: `all ${ids.length} account.created events to be stored by log-service (the value is how many are missing)`,
+      until: (missing) => missing === 0,
+      timeoutMs,
+      intervalMs: 20,
+    });
   }
 
   close(): void {

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './service-processes.ts';
-import { eventually } from './system-probes.ts';
+import { abortWait, freePort, waitFor } from '@bank/testkit';
+
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SERVICE_VARIABLES = /^(AMQP_URI|DATABASE_URL|LOG_STORE_URL|SMTP_URL|SENT_STORE_URL|LOG_SERVICE_URL|LOG_SERVICE_CA|APP_ENV|TLS_CERT|TLS_KEY)$/;
@@ -46,14 +46,10 @@ export async function startDevProcess(dataDir: string, env: Record<string, strin
     return exited;
   };
   try {
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`dev runner exited ${child.exitCode}\n${output}`);
+    await waitFor(async () => {
+        if (child.exitCode !== null) abortWait(`dev runner exited ${child.exitCode}\n${output}`);
         return output;
-      },
-      (text) => text.includes('Ctrl-C stops everything gracefully'),
-      60_000,
-    );
+      }, { what: 'the dev runner to print its ready line', until: (text) => text.includes('Ctrl-C stops everything gracefully'), timeoutMs: 60_000, intervalMs: 200 });
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

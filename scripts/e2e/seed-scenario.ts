@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createBankApiClient } from '@contract-bank/client/bank-api';
 import { createLogApiClient } from '@contract-bank/client/log-api';
 import type { SystemUnderTest } from './service-processes.ts';
-import { eventually, mailsWithSubject } from './system-probes.ts';
+import { mailsWithSubject } from './system-probes.ts';
+import { waitFor } from '@bank/testkit';
 
 /** Walk the scenario on a fresh system; `adminToken` is the admin's access token. */
 export async function walkSeedScenario(system: SystemUnderTest, adminToken: string): Promise<void> {
@@ -29,12 +30,9 @@ export async function walkSeedScenario(system: SystemUnderTest, adminToken: stri
   const bank = await admin.POST('/api/banks', { body: { name: 'Example Bank' } });
   assert.equal(bank.response.status, 201);
   const bankId = bank.data!.item.id;
-  const bankMails = await eventually(() => mailsWithSubject(system.catcherUrl, /bank created/i), (m) => m.length === 1);
+  const bankMails = await waitFor(() => mailsWithSubject(system.catcherUrl, /bank created/i), { what: 'the bank created mail', until: (m) => m.length === 1, timeoutMs: 30_000, intervalMs: 200 });
   assert.deepEqual(bankMails[0]!.to.sort(), ['audit@example.com', 'ops@example.com']);
-  const bankLogs = await eventually(
-    async () => (await logs.GET('/logs', { params: { query: { routing_key: 'bank.created' } } })).data,
-    (page) => page?.total === 1,
-  );
+  const bankLogs = await waitFor(async () => (await logs.GET('/logs', { params: { query: { routing_key: 'bank.created' } } })).data, { what: 'the bank.created log entry', until: (page) => page?.total === 1, timeoutMs: 30_000, intervalMs: 200 });
   assert.deepEqual(bankLogs!.results[0]!.data, { id: bankId, name: 'Example Bank' });
 
   // the user creates its client and an account: account.created → one log entry and one mail
@@ -47,17 +45,14 @@ export async function walkSeedScenario(system: SystemUnderTest, adminToken: stri
   assert.equal(account.response.status, 201, JSON.stringify(account.error));
   const accountId = account.data!.item.id;
 
-  const accountLogs = await eventually(
-    async () => (await logs.GET('/logs', { params: { query: { routing_key: 'account.created' } } })).data,
-    (page) => page?.total === 1,
-  );
+  const accountLogs = await waitFor(async () => (await logs.GET('/logs', { params: { query: { routing_key: 'account.created' } } })).data, { what: 'the account.created log entry', until: (page) => page?.total === 1, timeoutMs: 30_000, intervalMs: 200 });
   const entry = accountLogs!.results[0]!;
   assert.equal(entry.user_id, registered.data!.item.id);
   assert.deepEqual(entry.data, { id: accountId, client_id: clientId, bank_id: bankId, balance: 0 });
-  await eventually(() => mailsWithSubject(system.catcherUrl, /account created/i), (m) => m.length === 1);
+  await waitFor(() => mailsWithSubject(system.catcherUrl, /account created/i), { what: 'the account created mail', until: (m) => m.length === 1, timeoutMs: 30_000, intervalMs: 200 });
 
   // exact counts once everything has settled: 3 mails (bank, client, account), 2 log entries
-  await eventually(() => mailsWithSubject(system.catcherUrl, /created/i), (m) => m.length === 3);
+  await waitFor(() => mailsWithSubject(system.catcherUrl, /created/i), { what: 'three created mails', until: (m) => m.length === 3, timeoutMs: 30_000, intervalMs: 200 });
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal((await mailsWithSubject(system.catcherUrl, /created/i)).length, 3);
   const all = await logs.GET('/logs');

@@ -2,17 +2,17 @@
  * Starts the system as separate processes for end-to-end, fault and production-install tests and
  * benchmarks: the mail catcher, log-service, email-service and bank-service (after
  * `bank-service init`), each a node child with its own environment, against the real RabbitMQ (a
- * fresh vhost) and MariaDB (a fresh database) of this machine. Each runs either from source
- * (`node --import tsx --conditions=bank-source <service>/src/….ts`, the default) or compiled
- * (`node <service>/dist/src/….js`, after `npm run build`, e.g. from a production install).
+ * fresh vhost) and MariaDB (a fresh database): the machine's (test settings) or own instances. Each
+ * runs either from source (`node --import tsx --conditions=bank-source <service>/src/….ts`, the
+ * default) or compiled (`node <service>/dist/src/….js`, after `npm run build`, e.g. from a
+ * production install).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, createTestVhost } from '@bank/platform/testing';
+import { abortWait, createTestDatabase, createTestVhost, freePort, waitFor, type RabbitBroker } from '@bank/testkit';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -33,18 +33,6 @@ export function serviceNodeArgs(runtime: ServiceRuntime, sourceEntry: string): s
 
 export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 export interface ServiceProcess {
   name: string;
   url: string;
@@ -56,18 +44,15 @@ export interface ServiceProcess {
 }
 
 async function waitForHttp(url: string, timeoutMs: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}\n${output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms\n${output()}`);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) abortWait(`the process exited with ${child.exitCode}`);
+      return (await fetch(url)).ok;
+    },
+    { what: `${url} to answer 2xx`, timeoutMs, intervalMs: 200 },
+  ).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output()}`, { cause: error });
+  });
 }
 
 interface Launch {
@@ -148,6 +133,10 @@ export interface StartSystemOptions {
   env?: Record<string, string>;
   /** Extra environment for one service (wins over `env` and the defaults), e.g. `{ email: { SEND_MAX_ATTEMPTS: '20' } }`. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** The broker to make the system's vhost on, e.g. an own node a test stops. Default: the machine's (TEST_AMQP_URL). */
+  broker?: RabbitBroker;
+  /** The MariaDB server to make the system's database on, e.g. an own instance a test restarts. Default: TEST_MARIADB_URL. */
+  mariadbUrl?: string;
   /** Run the TypeScript sources through tsx (default) or the compiled dist/ output. */
   runtime?: ServiceRuntime;
   /** Folder holding the services (default: this repository), e.g. a production install. */
@@ -162,8 +151,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
   const prefix = options.prefix ?? 'e2e';
   const launch = (name: ServiceName): Launch => ({ runtime: options.runtime ?? 'source', root: options.roots?.[name] ?? options.root ?? ROOT });
   const [vhost, database, dir] = await Promise.all([
-    createTestVhost(prefix),
-    createTestDatabase(prefix),
+    createTestVhost(prefix, options.broker),
+    createTestDatabase(prefix, options.mariadbUrl),
     mkdtemp(join(tmpdir(), `${prefix}-`)),
   ]);
   const [bankPort, logPort, emailPort, smtpPort, catcherHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);

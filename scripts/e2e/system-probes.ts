@@ -1,4 +1,4 @@
-/** Polling helpers for end-to-end and fault tests: wait for state reached asynchronously. */
+/** Probes for end-to-end and fault tests: what the mail catcher holds. */
 
 export interface CaughtMail {
   id: string;
@@ -6,18 +6,6 @@ export interface CaughtMail {
   to: string[];
   subject: string;
   date: string;
-}
-
-/** Poll `read` until `done(value)` holds; fail with the last value after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** The mails the catcher holds (newest first), optionally only those whose subject matches. */

@@ -4,6 +4,7 @@
  * prints: `sent N, stored N, mailed N, duplicates 0, lost 0`.
  */
 import { createLogApiClient } from '@contract-bank/client/log-api';
+import { waitFor } from '@bank/testkit';
 
 export interface StoredEvent {
   /** `data.id` of the log document. */
@@ -146,13 +147,13 @@ export interface SettleOptions {
  * audit once more: a redelivery that stores or mails twice shows up as a duplicate.
  */
 export async function settleAndAudit(sentIds: readonly number[], options: SettleOptions): Promise<DeliveryAudit> {
-  const deadline = Date.now() + options.timeoutMs;
   const readBoth = async () => auditDelivery(sentIds, await readLogs(options.logUrl, options.adminToken, options.routingKey), await options.mails.read());
-  let audit = await readBoth();
-  while ((audit.stored < audit.sent || audit.mailed < audit.sent) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    audit = await readBoth();
-  }
+  await waitFor(readBoth, {
+    what: 'every sent event stored and mailed',
+    until: (audit) => audit.stored === audit.sent && audit.mailed === audit.sent,
+    timeoutMs: options.timeoutMs,
+    intervalMs: 1000,
+  }).catch(() => undefined); // not reached: the audit below says what is missing, which the caller asserts on
   await new Promise((r) => setTimeout(r, options.quietMs ?? 2000));
   return readBoth();
 }

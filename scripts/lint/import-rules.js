@@ -7,7 +7,9 @@
  * - platform and platform-http import no generated code and no service (platform not platform-http);
  * - generated packages import @bank/platform* only (and the server packages the client's types);
  *   the client, which is published, imports nothing of ours;
- * - scripts/dev.ts composes the services only through their wiring modules.
+ * - scripts/dev.ts composes the services only through their wiring modules;
+ * - the test kit imports none of what it tests (platform, generated packages, services), so the
+ *   tests of every package can use it without a cycle.
  *
  * Workspaces meet through their package names; a relative path into another top-level folder
  * (`../../log-service/src/app.ts`) is refused like the package name would be.
@@ -27,7 +29,7 @@ const packages = (names, message) => ({ regex: `^${anyOf(names)}(?:/|$)`, messag
 const climbsInto = (folders, message) => ({ regex: `^(?:\\.\\./)+${anyOf(folders)}(?:/|$)`, message });
 
 const otherServices = (self) => SERVICES.filter((name) => name !== self);
-const TESTKIT = ['@bank/testkit', '@bank/platform/testing'];
+const TESTKIT = ['@bank/testkit'];
 
 function serviceRules(self, { tests }) {
   const patterns = [
@@ -68,6 +70,14 @@ const CLIENT_RULES = [
   { regex: `^\\.\\./\\.\\./(?:\\.\\./)*${anyOf(['events', 'bank-api', 'log-api'])}/`, message: 'the published client must not import the server-side generated packages.' },
 ];
 
+const TESTKIT_RULES = [
+  packages(
+    [...SERVICES, ...GENERATED_PACKAGES, '@bank/platform', '@bank/platform-http'],
+    'the test kit must not import what it tests (platform, generated packages, services): every package\'s tests use it.',
+  ),
+  climbsInto(TOP_LEVEL.filter((name) => name !== 'testkit'), 'the test kit must not import what it tests, by package name or by path.'),
+];
+
 const DEV_RUNNER_RULES = [
   {
     regex: `^(?:\\.\\./)+${anyOf(SERVICES)}/(?!src/wiring\\.ts$)`,
@@ -96,6 +106,7 @@ export function importRules(parser) {
       languageOptions: { parser },
       rules: restrict(CLIENT_RULES),
     },
+    { files: ['testkit/**/*.ts'], rules: restrict(TESTKIT_RULES) },
     { files: ['scripts/dev.ts'], rules: restrict(DEV_RUNNER_RULES) },
   ];
 }

@@ -8,12 +8,12 @@ import { createClient } from '../../src/repositories/clients-repository.ts';
 import { BUILT_IN_ROLES, ensureRoles } from '../../src/repositories/roles-repository.ts';
 import { createSocialStatus } from '../../src/repositories/social-statuses-repository.ts';
 import { createUser } from '../../src/repositories/users-repository.ts';
-import { describeEachEngine } from '../db/engines.ts';
+import { forEachDatabase } from '../support/databases.ts';
 
 const key = createJwtKey('a-test-secret-that-is-at-least-32-bytes-long');
 const audience = { issuer: 'bank-service', audience: 'bank-platform' };
 
-describeEachEngine('token issuer', (ctx) => {
+forEachDatabase('token issuer', (ctx) => {
   it('signs a 15-minute token whose claims are the user, its roles, client and accounts as stored now', async function () {
     await ensureRoles(ctx.db, BUILT_IN_ROLES);
     const issuer = createTokenIssuer(ctx.db, key, audience);
@@ -44,4 +44,4 @@ describeEachEngine('token issuer', (ctx) => {
     const issuer = createTokenIssuer(ctx.db, key, audience);
     await assert.rejects(issuer.issueFor(424_242), NotFoundError);
   });
-});
+}, { state: 'migrated', emptyBeforeEach: true });

@@ -5,7 +5,7 @@ import { InitError, runInit } from '../../src/cli/init-command.ts';
 import { findCredentialsByEmail, findUserByEmail } from '../../src/repositories/users-repository.ts';
 import { migrateLatest } from '../../src/db/migrator.ts';
 import { createRole } from '../../src/repositories/roles-repository.ts';
-import { describeEachEngine, openEngineDatabase } from './engines.ts';
+import { forEachDatabase, openBankDatabase } from '../support/databases.ts';
 import type { Knex } from 'knex';
 
 async function snapshot(db: Knex): Promise<Record<string, unknown>> {
@@ -16,7 +16,7 @@ async function snapshot(db: Knex): Promise<Record<string, unknown>> {
   return counts;
 }
 
-describeEachEngine(
+forEachDatabase(
   'init command',
   (ctx) => {
     const admin = { email: 'Admin@Example.com', password: 'admin-password-1' };
@@ -40,7 +40,7 @@ describeEachEngine(
     });
 
     it('treats an existing role spelled "Admin" as the admin role: seeds no duplicate and stays idempotent', async function () {
-      const fresh = await openEngineDatabase(ctx.engine);
+      const fresh = await openBankDatabase(ctx.engine, { state: 'empty' });
       try {
         await migrateLatest(fresh.db);
         const existing = await createRole(fresh.db, { name: 'Admin' });
@@ -66,7 +66,7 @@ describeEachEngine(
       await assert.rejects(runInit(ctx.db, { admin: null }), (e: unknown) => e instanceof InitError && /ADMIN_EMAIL and ADMIN_PASS/.test(e.message));
     });
   },
-  { migrate: false },
+  { state: 'empty' },
 );
 
 describe('CLI configuration', function () {

@@ -5,7 +5,8 @@ import { ConflictError } from '../../src/domain/errors.ts';
 import { createUser } from '../../src/repositories/users-repository.ts';
 import { createBank } from '../../src/repositories/banks-repository.ts';
 import { nameColumns } from '../../src/repositories/name-key.ts';
-import { describeEachEngine, openEngineDatabase, ENGINES } from './engines.ts';
+import { ENGINE_LABELS } from '@bank/testkit';
+import { forEachDatabase, openBankDatabase, testEngines } from '../support/databases.ts';
 
 const CORE_TABLES = ['roles', 'users', 'user_roles', 'social_statuses', 'cities', 'banks', 'branches', 'clients', 'accounts', 'cards'];
 
@@ -19,10 +20,10 @@ async function mappedFailure(work: () => Promise<unknown>, operation: 'insert' |
   assert.fail('the statement was expected to fail');
 }
 
-for (const engine of ENGINES) {
-  describe(`migrations [${engine}]`, function () {
+for (const engine of testEngines()) {
+  describe(`migrations [${ENGINE_LABELS[engine]}]`, function () {
     it('applies, rolls back every table and applies again', async function () {
-      const { db, close } = await openEngineDatabase(engine);
+      const { db, close } = await openBankDatabase(engine, { state: 'empty' });
       try {
         const first = await migrateLatest(db);
         assert.ok(first.migrations.includes('20261124000100_core.ts'));
@@ -47,7 +48,7 @@ for (const engine of ENGINES) {
   });
 }
 
-describeEachEngine('schema constraints', (ctx) => {
+forEachDatabase('schema constraints', (ctx) => {
   async function fixture(): Promise<{ bankId: number; cityId: number; clientId: number; accountId: number; cardId: number }> {
     const { db } = ctx;
     const [roleId] = await db('roles').insert(nameColumns('user'));
@@ -150,4 +151,4 @@ describeEachEngine('schema constraints', (ctx) => {
     const row = (await ctx.db('accounts').where({ id: accountId }).first('balance')) as { balance: unknown };
     assert.equal(row.balance, Number.MAX_SAFE_INTEGER);
   });
-});
+}, { state: 'migrated', emptyBeforeEach: true });

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createEventChannels, defaultEventNames, deadLetterQueueName } from '@bank/events';
 import type { InMemoryMessage } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
+import { waitFor } from '@bank/testkit';
 import { forEachDatabase } from '../support/databases.ts';
 import { bearer, createTestBank, type TestBank } from '../support/bank-test-app.ts';
 import { referenceData, userWithAccount, type Reference } from '../http/clients-fixtures.ts';
@@ -13,14 +14,6 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const bodyOf = (message: InMemoryMessage): Record<string, unknown> => JSON.parse(message.body.toString('utf8')) as Record<string, unknown>;
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
   let bank: TestBank;
@@ -135,7 +128,7 @@ forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
       { status: 'sent', correlation_id: event.properties.correlationId!, message_id: event.properties.messageId, sent_at: new Date().toISOString() },
       { correlationId: event.properties.correlationId! },
     );
-    await waitFor(() => bank.logRequests.length > 0, 'the POST /logs');
+    await waitFor(() => bank.logRequests.length > 0, { what: 'the POST /logs', timeoutMs: 10_000 });
     assert.equal(bank.logRequests.length, 1);
     const logged = bank.logRequests[0]!;
     assert.equal(logged.method, 'POST');
@@ -154,9 +147,9 @@ forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
       { status: 'sent', correlation_id: event.properties.correlationId!, message_id: event.properties.messageId, sent_at: new Date().toISOString() },
       { correlationId: event.properties.correlationId! },
     );
-    await waitFor(() => bank.logRequests.length >= 1, 'the first POST /logs');
+    await waitFor(() => bank.logRequests.length >= 1, { what: 'the first POST /logs', timeoutMs: 10_000 });
     bank.logApiStatus = 201;
-    await waitFor(() => bank.logRequests.length >= 2, 'the retried POST /logs');
+    await waitFor(() => bank.logRequests.length >= 2, { what: 'the retried POST /logs', timeoutMs: 10_000 });
     await sleep(200);
     assert.equal(bank.logRequests.length, 2);
     assert.equal(bank.bus.queueDepth(deadLetterQueueName(bank.config.CALLBACK_QUEUE)), 0);
@@ -170,7 +163,7 @@ forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
       { correlationId: 'no-such-correlation' },
     );
     const dlq = deadLetterQueueName(bank.config.CALLBACK_QUEUE);
-    await waitFor(() => bank.bus.queueDepth(dlq) > 0, 'the dead-lettered reply');
+    await waitFor(() => bank.bus.queueDepth(dlq) > 0, { what: 'the dead-lettered reply', timeoutMs: 10_000 });
     assert.equal(bank.bus.drain(dlq).length, 1);
     assert.equal(bank.logRequests.length, 0);
   });

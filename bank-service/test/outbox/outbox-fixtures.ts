@@ -1,5 +1,4 @@
 import type { Topology } from '@bank/platform/events';
-import { sleep } from '@bank/platform/retry';
 
 export const EXCHANGE = 'topic_exchange';
 export const QUEUE = 'everything';
@@ -11,10 +10,3 @@ export const topology: Topology = {
   bindings: [{ exchange: EXCHANGE, queue: QUEUE, routingKey: '#' }],
 };
 
-export async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}

@@ -4,12 +4,13 @@ import { BrokerUnavailableError, InMemoryBus } from '@bank/platform/events';
 import { OutboxRelay, publishOptionsFor } from '@bank/platform/outbox';
 import type { OutboxRow } from '@bank/platform/outbox';
 import { sleep } from '@bank/platform/retry';
+import { waitFor } from '@bank/testkit';
 import { createDatabase } from '../../src/db/database.ts';
 import { toNumber } from '../../src/db/row-values.ts';
 import { KnexOutboxStore, enqueueEvent } from '../../src/outbox/index.ts';
-import { ENGINES, countRows, openTestDb } from '../transfers/bank-fixtures.ts';
-import type { TestDb } from '../transfers/bank-fixtures.ts';
-import { EXCHANGE, QUEUE, topology, waitFor } from './outbox-fixtures.ts';
+import { countRows } from '../transfers/bank-fixtures.ts';
+import { openBankDatabase, testEngines, type BankTestDatabase } from '../support/databases.ts';
+import { EXCHANGE, QUEUE, topology } from './outbox-fixtures.ts';
 
 async function enqueueMany(db: Knex, count: number, routingKey = 'account.created'): Promise<string[]> {
   const ids: string[] = [];
@@ -30,10 +31,10 @@ async function unsentCount(db: Knex): Promise<number> {
   return row === undefined ? 0 : toNumber(row.n);
 }
 
-for (const engine of ENGINES) {
+for (const engine of testEngines()) {
   describe(`outbox (${engine === 'sqlite' ? 'SQLite temp file' : 'MariaDB, fresh database'})`, function () {
     this.timeout(60_000);
-    let t: TestDb;
+    let t: BankTestDatabase;
     let bus: InMemoryBus;
     const relays: OutboxRelay[] = [];
     const extraDbs: Knex[] = [];
@@ -55,7 +56,7 @@ for (const engine of ENGINES) {
     };
 
     beforeEach(async () => {
-      t = await openTestDb(engine);
+      t = await openBankDatabase(engine, { state: 'migrated', poolMax: 12 });
       bus = new InMemoryBus();
       await bus.declare(topology);
     });
@@ -92,7 +93,7 @@ for (const engine of ENGINES) {
       );
       const r = relay();
       r.start();
-      await waitFor(async () => (await unsentCount(t.db)) === 0, 'every row sent');
+      await waitFor(async () => (await unsentCount(t.db)) === 0, { what: 'every row sent', timeoutMs: 15_000 });
       const messages = bus.broker.drain(QUEUE);
       assert.equal(messages.length, 231);
       assert.deepEqual(new Set(messages.map((m) => m.properties.messageId)), new Set([...ids, special.messageId]));
@@ -122,17 +123,20 @@ for (const engine of ENGINES) {
         },
       });
       r.start();
-      await waitFor(async () => {
-        const row = (await t.db('outbox').min({ a: 'attempts' }).first()) as { a: unknown } | undefined;
-        return row !== undefined && toNumber(row.a) >= 2;
-      }, 'two failed attempts per row');
+      await waitFor(
+        async () => {
+          const row = (await t.db('outbox').min({ a: 'attempts' }).first()) as { a: unknown } | undefined;
+          return row !== undefined && toNumber(row.a) >= 2;
+        },
+        { what: 'two failed attempts per row', timeoutMs: 15_000 },
+      );
       assert.equal(await unsentCount(t.db), 40);
       assert.equal(bus.broker.queueDepth(QUEUE), 0);
       const failed = (await t.db('outbox').first('last_error')) as { last_error: string };
       assert.match(failed.last_error, /BrokerUnavailableError/);
 
       brokerUp = true;
-      await waitFor(async () => (await unsentCount(t.db)) === 0, 'every row sent after recovery');
+      await waitFor(async () => (await unsentCount(t.db)) === 0, { what: 'every row sent after recovery', timeoutMs: 15_000 });
       const messages = bus.broker.drain(QUEUE);
       assert.equal(messages.length, 40);
       assert.deepEqual(new Set(messages.map((m) => m.properties.messageId)), new Set(ids));
@@ -189,7 +193,7 @@ for (const engine of ENGINES) {
       const b = counting(new KnexOutboxStore(createOtherConnection()));
       a.start();
       b.start();
-      await waitFor(async () => (await unsentCount(t.db)) === 0, 'every row sent', 30_000);
+      await waitFor(async () => (await unsentCount(t.db)) === 0, { what: 'every row sent', timeoutMs: 30_000 });
       await Promise.all([a.stop(), b.stop()]);
       assert.equal(published.size, 1000);
       assert.deepEqual(new Set(published.keys()), new Set(ids));
@@ -199,12 +203,7 @@ for (const engine of ENGINES) {
 
     /** A second, independent pool on the same database (as another bank process would have). */
     function createOtherConnection(): Knex {
-      const config = t.db.client.config as Knex.Config & { connection: Record<string, unknown> };
-      const url =
-        engine === 'sqlite'
-          ? `sqlite:${String(config.connection.filename)}`
-          : `mysql://root@127.0.0.1:3306/${String(config.connection.database)}`;
-      const db = createDatabase(url, { pool: { min: 0, max: 4 } });
+      const db = createDatabase(t.url, { pool: { min: 0, max: 4 } });
       extraDbs.push(db);
       return db;
     }

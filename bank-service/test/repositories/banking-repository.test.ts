@@ -25,7 +25,7 @@ import {
   ownerUserIdOfCard,
   ownerUserIdOfClient,
 } from '../../src/repositories/ownership-repository.ts';
-import { describeEachEngine } from '../db/engines.ts';
+import { forEachDatabase } from '../support/databases.ts';
 
 async function people(db: Knex) {
   await ensureRoles(db, BUILT_IN_ROLES);
@@ -39,7 +39,7 @@ async function people(db: Knex) {
   return { status, bank, otherBank, ann, bob, annClient, bobClient };
 }
 
-describeEachEngine('branch, client, account and card repositories', (ctx) => {
+forEachDatabase('branch, client, account and card repositories', (ctx) => {
   it('creates, updates (partially), lists by filter and deletes branches', async function () {
     const bank = await createBank(ctx.db, { name: 'Alpha' });
     const riga = await createCity(ctx.db, { name: 'Riga' });
@@ -184,4 +184,4 @@ describeEachEngine('branch, client, account and card repositories', (ctx) => {
     await assert.rejects(listAccounts(ctx.db, { page: 0, pageSize: 5 }), (e: unknown) => e instanceof ValidationError && e.path === 'page_number');
     await assert.rejects(listCards(ctx.db, { page: 1, pageSize: 0 }), (e: unknown) => e instanceof ValidationError && e.path === 'page_size');
   });
-});
+}, { state: 'migrated', emptyBeforeEach: true });

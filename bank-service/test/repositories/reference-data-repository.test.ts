@@ -10,9 +10,9 @@ import {
 } from '../../src/repositories/social-statuses-repository.ts';
 import { createBranch } from '../../src/repositories/branches-repository.ts';
 import { nameKey } from '../../src/repositories/name-key.ts';
-import { describeEachEngine } from '../db/engines.ts';
+import { forEachDatabase } from '../support/databases.ts';
 
-describeEachEngine('reference data repositories (banks, cities, social statuses)', (ctx) => {
+forEachDatabase('reference data repositories (banks, cities, social statuses)', (ctx) => {
   it('creates, reads, renames and deletes a bank, returning the deleted row', async function () {
     const created = await createBank(ctx.db, { name: 'Alpha Bank' });
     assert.deepEqual(Object.keys(created).sort(), ['id', 'name']);
@@ -165,4 +165,4 @@ describeEachEngine('reference data repositories (banks, cities, social statuses)
     assert.deepEqual(await deleteSocialStatus(ctx.db, status.id), status);
     assert.equal((await listSocialStatuses(ctx.db, { page: 1, pageSize: 5 })).total, 0);
   });
-});
+}, { state: 'migrated', emptyBeforeEach: true });

@@ -25,11 +25,11 @@ import {
 } from '../../src/repositories/users-repository.ts';
 import { createClient } from '../../src/repositories/clients-repository.ts';
 import { createSocialStatus } from '../../src/repositories/social-statuses-repository.ts';
-import { describeEachEngine } from '../db/engines.ts';
+import { forEachDatabase } from '../support/databases.ts';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-describeEachEngine('users and roles repositories', (ctx) => {
+forEachDatabase('users and roles repositories', (ctx) => {
   beforeEach(async function () {
     await ensureRoles(ctx.db, BUILT_IN_ROLES);
   });
@@ -193,4 +193,4 @@ describeEachEngine('users and roles repositories', (ctx) => {
     assert.deepEqual(await deleteRole(ctx.db, auditor.id), { id: auditor.id, name: 'inspector' });
     await assert.rejects(getRole(ctx.db, auditor.id), NotFoundError);
   });
-});
+}, { state: 'migrated', emptyBeforeEach: true });

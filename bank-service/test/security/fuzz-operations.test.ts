@@ -202,5 +202,5 @@ forEachDatabase(
       });
     });
   },
-  ENGINES,
+  { only: ENGINES },
 );

@@ -111,7 +111,7 @@ forEachDatabase(
       assert.equal(small.status, 201, JSON.stringify(small.body));
     });
   },
-  ['sqlite'],
+  { only: ['sqlite'] },
 );
 
 forEachDatabase(
@@ -142,5 +142,5 @@ forEachDatabase(
       assertNoCors(await preflight(bank, 'null'), 'preflight from the null origin');
     });
   },
-  ['sqlite'],
+  { only: ['sqlite'] },
 );

@@ -77,7 +77,7 @@ forEachDatabase(
       assertTooMany(await attempt(ghost, 'wrong-password-guess'));
     });
   },
-  ['sqlite'],
+  { only: ['sqlite'] },
 );
 
 forEachDatabase(
@@ -95,5 +95,5 @@ forEachDatabase(
       assert.equal(res.status, 200, JSON.stringify(res.body));
     });
   },
-  ['sqlite'],
+  { only: ['sqlite'] },
 );

@@ -255,7 +255,7 @@ export function describeAccessMatrixCoverage(): void {
   });
 }
 
-/** Declare the matrix on each of `engines` (filtered by BANK_TEST_DATABASES), each on a fresh database. */
+/** Declare the matrix on each of `engines` (limited by TEST_DATABASES), each on a fresh database. */
 export function describeAccessMatrix(engines: readonly TestEngine[]): void {
   forEachDatabase('access matrix', (target) => {
     let f: Fixtures;
@@ -314,5 +314,5 @@ export function describeAccessMatrix(engines: readonly TestEngine[]): void {
         assert.deepEqual(mismatches, [], `${operationId}:\n  ${mismatches.join('\n  ')}`);
       });
     }
-  }, engines);
+  }, { only: engines });
 }

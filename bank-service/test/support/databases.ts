@@ -1,42 +1,41 @@
-// Run a suite once per database engine, each time on a fresh, migrated and seeded database.
+// The bank's test databases, on every engine the bank runs on (SQLite and MariaDB), following the
+// test settings of @bank/testkit (TEST_DATABASES, TEST_MARIADB_URL; README, "Testing"):
 //
-//   forEachDatabase(title, (target) => { ...mocha hooks and tests... })
-//     Declares `describe("<title> [SQLite]")` and `describe("<title> [MariaDB]")`. Before the
-//     block's own hooks run, the database is created (SQLite: a temp file; MariaDB: a fresh
-//     `test_<random>` database on 127.0.0.1:3306), migrated and seeded by `init` (roles admin,
-//     manager, user and the admin TEST_ADMIN); after the block it is destroyed and dropped.
-//     `target.engine` is known at declaration time; `target.db` / `target.url` only inside hooks and
-//     tests (reading them earlier throws).
-//   forEachDatabase(title, fn, ['mysql'])  the same, only for the engines listed (still filtered by
-//     BANK_TEST_DATABASES): a suite that must run on one engine only.
-//   openSeededDatabase(engine)  → { engine, db, url, close() } for code that wants a database
-//     outside forEachDatabase.
-//   TEST_ENGINES  the engines run: both, or those listed in BANK_TEST_DATABASES=sqlite,mysql.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+//   forEachDatabase(title, (target) => { ...mocha hooks and tests... }, options?)
+//     Declares `describe("<title> [SQLite]")` and `describe("<title> [MariaDB]")` for the engines
+//     of TEST_DATABASES (limited to `options.only`). Before the block's own hooks run, a fresh
+//     database is created and brought to `options.state` (default `seeded`); after the block it is
+//     destroyed. `target.engine` is known at declaration time; `target.db` / `target.url` only
+//     inside hooks and tests. With `emptyBeforeEach`, the core tables are emptied before each test.
+//   openBankDatabase(engine, options?)  → { engine, db, url, close() } for a test that wants a
+//     database of its own (per test, or outside forEachDatabase).
+//
+// States: `empty` (no tables), `migrated` (the schema, no rows), `seeded` (migrated and seeded by
+// `init`: roles admin, manager, user and the admin TEST_ADMIN).
+import { createEngineDatabase, describeEachEngine, testEngines, type TestEngine } from '@bank/testkit';
 import type { Knex } from 'knex';
-import { createTestDatabase } from '@bank/platform/testing';
 import { createDatabase } from '../../src/db/database.ts';
+import { migrateLatest } from '../../src/db/migrator.ts';
 import { runInit } from '../../src/cli/init-command.ts';
 import { TEST_ADMIN } from './test-config.ts';
 
-export type TestEngine = 'sqlite' | 'mysql';
+export type { TestEngine } from '@bank/testkit';
+export { testEngines };
 
-const ALL_ENGINES: readonly TestEngine[] = ['sqlite', 'mysql'];
+export type DatabaseState = 'empty' | 'migrated' | 'seeded';
 
-function selectedEngines(): readonly TestEngine[] {
-  const wanted = process.env.BANK_TEST_DATABASES;
-  if (wanted === undefined || wanted.trim() === '') return ALL_ENGINES;
-  const names = wanted.split(',').map((name) => name.trim().toLowerCase());
-  return ALL_ENGINES.filter((engine) => names.includes(engine) || (engine === 'mysql' && names.includes('mariadb')));
+export interface OpenOptions {
+  /** Default `seeded`. */
+  state?: DatabaseState;
+  /** The knex pool's maximum (default: the bank's own default). */
+  poolMax?: number;
+  /** Names the MariaDB database / temp folder. Default `test_bank`. */
+  prefix?: string;
+  /** The MariaDB server (e.g. an own instance). Default TEST_MARIADB_URL. */
+  mariadbUrl?: string;
 }
 
-export const TEST_ENGINES: readonly TestEngine[] = selectedEngines();
-
-export const ENGINE_LABELS: Record<TestEngine, string> = { sqlite: 'SQLite', mysql: 'MariaDB' };
-
-export interface SeededDatabase {
+export interface BankTestDatabase {
   engine: TestEngine;
   db: Knex;
   /** DATABASE_URL of this database. */
@@ -45,54 +44,54 @@ export interface SeededDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh database of `engine`, migrated and seeded by `init` (roles + TEST_ADMIN). */
-export async function openSeededDatabase(engine: TestEngine): Promise<SeededDatabase> {
-  let url: string;
-  let cleanup: () => Promise<void>;
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'bank-http-test-'));
-    url = `sqlite:${join(dir, 'bank.sqlite')}`;
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const database = await createTestDatabase('test');
-    url = database.url;
-    cleanup = () => database.drop();
-  }
-  const db = createDatabase(url);
+/** A fresh bank database on `engine`, brought to `options.state` (default `seeded`). */
+export async function openBankDatabase(engine: TestEngine, options: OpenOptions = {}): Promise<BankTestDatabase> {
+  const created = await createEngineDatabase(engine, options.prefix ?? 'test_bank', options.mariadbUrl);
+  const db = createDatabase(created.url, options.poolMax === undefined ? {} : { pool: { min: 0, max: options.poolMax } });
   const close = async (): Promise<void> => {
     await db.destroy();
-    await cleanup();
+    await created.drop();
   };
   try {
-    await runInit(db, { admin: { email: TEST_ADMIN.email, password: TEST_ADMIN.password } });
+    const state = options.state ?? 'seeded';
+    if (state === 'migrated') await migrateLatest(db);
+    if (state === 'seeded') await runInit(db, { admin: { email: TEST_ADMIN.email, password: TEST_ADMIN.password } });
   } catch (error) {
     await close();
     throw error;
   }
-  return { engine, db, url, close };
+  return { engine, db, url: created.url, close };
+}
+
+/** Core tables, children first. */
+const CORE_TABLES = ['cards', 'accounts', 'clients', 'branches', 'banks', 'cities', 'social_statuses', 'user_roles', 'users', 'roles'];
+
+export async function emptyCoreTables(db: Knex): Promise<void> {
+  for (const table of CORE_TABLES) await db(table).delete();
 }
 
 export interface DatabaseTarget {
   readonly engine: TestEngine;
-  /** The seeded database's knex handle (inside hooks and tests only). */
+  /** The suite database's knex handle (inside hooks and tests only). */
   readonly db: Knex;
   readonly url: string;
 }
 
-/**
- * Declare the suite `fn` once per engine, each on its own fresh seeded database. `only` restricts
- * the engines (intersected with TEST_ENGINES, so BANK_TEST_DATABASES still applies).
- */
-export function forEachDatabase(title: string, fn: (target: DatabaseTarget) => void, only?: readonly TestEngine[]): void {
-  for (const engine of TEST_ENGINES) {
-    if (only !== undefined && !only.includes(engine)) continue;
-    describe(`${title} [${ENGINE_LABELS[engine]}]`, function () {
-      this.timeout(60_000);
-      let opened: SeededDatabase | undefined;
-      const current = (): SeededDatabase => {
-        if (opened === undefined) throw new Error('the test database is available only inside hooks and tests');
-        return opened;
-      };
+export interface ForEachDatabaseOptions {
+  /** Run only on these engines (still limited by TEST_DATABASES). */
+  only?: readonly TestEngine[];
+  /** Default `seeded`. */
+  state?: DatabaseState;
+  /** Empty the core tables before each test (for suites that insert rows directly). */
+  emptyBeforeEach?: boolean;
+}
+
+/** Declare the suite `fn` once per engine, each on its own fresh database. */
+export function forEachDatabase(title: string, fn: (target: DatabaseTarget) => void, options: ForEachDatabaseOptions = {}): void {
+  describeEachEngine(
+    title,
+    { only: options.only, open: (engine) => openBankDatabase(engine, { state: options.state }), close: (opened) => opened.close() },
+    (engine, current) => {
       const target: DatabaseTarget = {
         engine,
         get db() {
@@ -102,16 +101,12 @@ export function forEachDatabase(title: string, fn: (target: DatabaseTarget) => v
           return current().url;
         },
       };
-
-      before(async function () {
-        opened = await openSeededDatabase(engine);
-      });
-      after(async function () {
-        await opened?.close();
-        opened = undefined;
-      });
-
+      if (options.emptyBeforeEach) {
+        beforeEach(async function () {
+          await emptyCoreTables(target.db);
+        });
+      }
       fn(target);
-    });
-  }
+    },
+  );
 }

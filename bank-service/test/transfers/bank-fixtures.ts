@@ -1,56 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { createTestDatabase } from '@bank/platform/testing';
-import { createDatabase } from '../../src/db/database.ts';
-import { migrateLatest } from '../../src/db/migrator.ts';
 import { toDbTimestamp, toNumber } from '../../src/db/row-values.ts';
 import { nameColumns } from '../../src/repositories/name-key.ts';
-
-export type Engine = 'sqlite' | 'mysql';
-export const ENGINES: readonly Engine[] = ['sqlite', 'mysql'];
-
-export interface TestDb {
-  engine: Engine;
-  db: Knex;
-  /** Destroy the pool and delete the database (file or MariaDB database). */
-  close(): Promise<void>;
-}
-
-/** A migrated, empty bank database: a temp SQLite file, or a fresh MariaDB database with a pool of `poolMax`. */
-export async function openTestDb(engine: Engine, poolMax = 12): Promise<TestDb> {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'bank-test-'));
-    const db = createDatabase(`sqlite:${join(dir, 'bank.sqlite')}`);
-    await migrateLatest(db);
-    return {
-      engine,
-      db,
-      close: async () => {
-        await db.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const database = await createTestDatabase();
-  const db = createDatabase(database.url, { pool: { min: 0, max: poolMax } });
-  try {
-    await migrateLatest(db);
-  } catch (err) {
-    await db.destroy();
-    await database.drop();
-    throw err;
-  }
-  return {
-    engine,
-    db,
-    close: async () => {
-      await db.destroy();
-      await database.drop();
-    },
-  };
-}
 
 let sequence = 0;
 

@@ -5,16 +5,16 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { requestHash } from '../../src/idempotency/index.ts';
 import { createTransfer, listTransfers } from '../../src/transfers/index.ts';
 import type { TransferCreatedBody, TransferRequestBody } from '../../src/transfers/index.ts';
-import { ENGINES, balances, countRows, createOwnerWithCards, openTestDb } from './bank-fixtures.ts';
-import type { TestDb } from './bank-fixtures.ts';
+import { balances, countRows, createOwnerWithCards } from './bank-fixtures.ts';
+import { openBankDatabase, testEngines, type BankTestDatabase } from '../support/databases.ts';
 
-for (const engine of ENGINES) {
+for (const engine of testEngines()) {
   describe(`transfers (${engine === 'sqlite' ? 'SQLite temp file' : 'MariaDB, fresh database'})`, function () {
     this.timeout(60_000);
-    let t: TestDb;
+    let t: BankTestDatabase;
 
     beforeEach(async () => {
-      t = await openTestDb(engine);
+      t = await openBankDatabase(engine, { state: 'migrated', poolMax: 12 });
     });
     afterEach(async () => {
       await t.close();

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createEventChannels, type BankCreatedReply, type EventChannels } from '@bank/events';
 import { InMemoryBus, type ConsumeFailure, type Delivery } from '@bank/platform/events';
+import { waitFor } from '@bank/testkit';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import type { EmailConfig } from '../../src/config.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, bankCreated, mailedEventIds, newId, settle, testConfig, waitFor } from '../support/email-fixtures.ts';
+import { accountCreated, bankCreated, mailedEventIds, newId, settle, testConfig } from '../support/email-fixtures.ts';
 import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 import { startScriptedSmtpServer } from '../support/scripted-smtp-server.ts';
 
@@ -92,8 +93,8 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const messageId = newId();
     await channels.publishAccountCreated(accountCreated(7), { messageId });
 
-    await waitFor(async () => sentStore.hasSent(messageId), 'the mail to be recorded');
-    await waitFor(() => bus.queueDepth(QUEUE) === 0, 'the queue to drain');
+    await waitFor(async () => sentStore.hasSent(messageId), { what: 'the mail to be recorded' });
+    await waitFor(() => bus.queueDepth(QUEUE) === 0, { what: 'the queue to drain' });
     const mails = inbox.catcher.messages();
     assert.equal(mails.length, 1);
     const [mail] = mails;
@@ -124,8 +125,8 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
       channels.publishAccountCreated(accountCreated(8), { messageId }),
       channels.publishAccountCreated(accountCreated(8), { messageId }),
     ]);
-    await waitFor(async () => sentStore.hasSent(messageId), 'the mail to be recorded');
-    await waitFor(() => bus.queueDepth(QUEUE) === 0, 'both copies to be taken');
+    await waitFor(async () => sentStore.hasSent(messageId), { what: 'the mail to be recorded' });
+    await waitFor(() => bus.queueDepth(QUEUE) === 0, { what: 'both copies to be taken' });
     await settle(200);
 
     assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId]);
@@ -137,14 +138,14 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const first = await startService();
     const messageId = newId();
     await channels.publishAccountCreated(accountCreated(9), { messageId });
-    await waitFor(async () => sentStore.hasSent(messageId), 'the first mail');
+    await waitFor(async () => sentStore.hasSent(messageId), { what: 'the first mail' });
     await first.stop();
 
     await startService();
     await channels.publishAccountCreated(accountCreated(9), { messageId });
     const other = newId();
     await channels.publishAccountCreated(accountCreated(10), { messageId: other });
-    await waitFor(async () => sentStore.hasSent(other), 'the next message to be mailed');
+    await waitFor(async () => sentStore.hasSent(other), { what: 'the next message to be mailed' });
 
     assert.deepEqual(mailedEventIds(inbox.catcher.messages()).sort(), [messageId, other].sort());
     assert.equal(await stopAndCountReturned(), 0);
@@ -157,7 +158,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const correlationId = newId();
     await channels.publishBankCreated(bankCreated(5, 'Northwind <Savings>'), { messageId, correlationId, replyTo: CALLBACK });
 
-    await waitFor(() => replies.length === 1, 'the reply');
+    await waitFor(() => replies.length === 1, { what: 'the reply' });
     await settle(150);
     assert.equal(replies.length, 1);
     const [reply] = replies;
@@ -189,7 +190,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await sentStore.markSent(messageId, { routingKey: 'bank.created', sentAt: mailedAt, smtpMessageId: '<earlier@bank.test>' });
 
     await channels.publishBankCreated(bankCreated(6), { messageId, correlationId, replyTo: CALLBACK });
-    await waitFor(() => replies.length === 1, 'the reply');
+    await waitFor(() => replies.length === 1, { what: 'the reply' });
     await settle(150);
 
     assert.equal(inbox.catcher.messages().length, 0, 'not mailed again');
@@ -208,7 +209,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const correlationId = newId();
     await channels.publishBankCreated(bankCreated(7), { messageId, correlationId, replyTo: CALLBACK });
 
-    await waitFor(() => failures.length >= 12, 'a dozen failed sends (four times the attempt budget)');
+    await waitFor(() => failures.length >= 12, { what: 'a dozen failed sends (four times the attempt budget)' });
     assert.equal(replies.length, 0);
     assert.equal(await sentStore.hasSent(messageId), false);
     assert.equal(bus.queueDepth(QUEUE), 0, 'the consumer still holds the message');
@@ -222,7 +223,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     assert.equal(notReady.body.checks.store, 'up');
 
     await inbox.catcher.start();
-    await waitFor(() => replies.length === 1, 'the reply after the SMTP server came back');
+    await waitFor(() => replies.length === 1, { what: 'the reply after the SMTP server came back' });
     await settle(150);
     assert.deepEqual(replies[0]?.mailedAtThatMoment, [messageId]);
     assert.equal(replies[0]?.correlationId, correlationId);
@@ -240,7 +241,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const messageId = newId();
     const correlationId = newId();
     await channels.publishBankCreated(bankCreated(8), { messageId, correlationId, replyTo: CALLBACK });
-    await waitFor(() => failures.length >= 1, 'a failed send');
+    await waitFor(() => failures.length >= 1, { what: 'a failed send' });
 
     await svc.stop();
     const back = bus.peek(QUEUE);
@@ -251,7 +252,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
 
     await inbox.catcher.start();
     await svc.start();
-    await waitFor(() => replies.length === 1, 'the reply after the restart');
+    await waitFor(() => replies.length === 1, { what: 'the reply after the restart' });
     assert.deepEqual(replies[0]?.mailedAtThatMoment, [messageId]);
     assert.equal(await stopAndCountReturned(), 0);
   });
@@ -268,7 +269,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
       const messageId = newId();
       await channels.publishBankCreated(bankCreated(9), { messageId, correlationId: newId(), replyTo: CALLBACK });
 
-      await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
+      await waitFor(() => bus.queueDepth(DLQ) === 1, { what: 'the dead letter' });
       const [dead] = deadLetters();
       assert.equal(dead?.messageId, messageId);
       assert.match(String(dead?.reason), /failed after 3 attempt\(s\): sending the mail for bank\.created .* failed: SMTP server rejected the mail: .*550/);
@@ -299,7 +300,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
       const messageId = newId();
       await channels.publishAccountCreated(accountCreated(12), { messageId });
 
-      await waitFor(() => failures.length >= 6, 'six deferred sends (three times the attempt budget)');
+      await waitFor(() => failures.length >= 6, { what: 'six deferred sends (three times the attempt budget)' });
       assert.ok(failures.every((f) => f.kind === 'dependency-unavailable' && f.dependency === 'smtp' && /451/.test(f.reason)));
       assert.deepEqual(deadLetters(), []);
       const ready = await readiness().expect(503);
@@ -335,13 +336,13 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const messageId = newId();
     await channels.publishAccountCreated(accountCreated(13), { messageId });
 
-    await waitFor(() => failures.length >= 6, 'six waits for the store');
+    await waitFor(() => failures.length >= 6, { what: 'six waits for the store' });
     assert.ok(failures.every((f) => f.kind === 'dependency-unavailable' && f.dependency === 'sent-store' && /ECONNREFUSED/.test(f.reason)));
     assert.equal(inbox.catcher.messages().length, 0, 'nothing is mailed without a claim');
     assert.equal((await readiness().expect(503)).body.checks.store, 'down');
     storeDown = false;
-    await waitFor(async () => store.hasSent(messageId), 'the mail after the store came back');
-    await waitFor(() => bus.queueDepth(QUEUE) === 0 && bus.queueDepth(DLQ) === 0, 'the ack');
+    await waitFor(async () => store.hasSent(messageId), { what: 'the mail after the store came back' });
+    await waitFor(() => bus.queueDepth(QUEUE) === 0 && bus.queueDepth(DLQ) === 0, { what: 'the ack' });
     assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId]);
     assert.equal(await stopAndCountReturned(), 0);
     assert.deepEqual(deadLetters(), []);
@@ -356,8 +357,8 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     await bus.publish('topic_exchange', 'account.created', Buffer.from(JSON.stringify({ ...accountCreated(1), data: { id: 0 } })), { messageId: invalid });
     await channels.publishAccountCreated(accountCreated(11), { messageId: good });
 
-    await waitFor(async () => sentStore.hasSent(good), 'the good message to be mailed');
-    await waitFor(() => bus.queueDepth(DLQ) === 2, 'two dead letters');
+    await waitFor(async () => sentStore.hasSent(good), { what: 'the good message to be mailed' });
+    await waitFor(() => bus.queueDepth(DLQ) === 2, { what: 'two dead letters' });
     const dead = new Map(deadLetters().map((d) => [d.messageId, String(d.reason)]));
     assert.match(dead.get(unparseable) ?? '', /unparseable message body/);
     assert.match(dead.get(invalid) ?? '', /data\.id must be >= 1/);
@@ -372,7 +373,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const messageId = newId();
     await bus.publish('topic_exchange', 'bank.created', Buffer.from(JSON.stringify(bankCreated(12))), { messageId, correlationId: newId() });
 
-    await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
+    await waitFor(() => bus.queueDepth(DLQ) === 1, { what: 'the dead letter' });
     assert.match(String(deadLetters()[0]?.reason), /was mailed but has no reply_to: no reply can be sent/);
     assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId]);
     assert.equal(replies.length, 0);
@@ -384,7 +385,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
     const messageId = newId();
     await channels.publishBankCreated(bankCreated(13), { messageId, correlationId: newId(), replyTo: 'no-such-queue' });
 
-    await waitFor(() => bus.queueDepth(DLQ) === 1, 'the dead letter');
+    await waitFor(() => bus.queueDepth(DLQ) === 1, { what: 'the dead letter' });
     assert.match(String(deadLetters()[0]?.reason), /failed after 3 attempt\(s\).*unroutable/);
     assert.deepEqual(mailedEventIds(inbox.catcher.messages()), [messageId], 'one mail for three attempts');
     assert.equal(await sentStore.wasReplied(messageId), false);
@@ -399,7 +400,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
       { messageId: client },
     );
     await channels.publishCardCreated({ user_id: 2, date: '2025-01-16T17:10:26Z', message: 'Card created', data: { id: 9, account_id: 7, balance: 0 } }, { messageId: card });
-    await waitFor(async () => (await sentStore.hasSent(client)) && (await sentStore.hasSent(card)), 'both mails');
+    await waitFor(async () => (await sentStore.hasSent(client)) && (await sentStore.hasSent(card)), { what: 'both mails' });
 
     const subjects = inbox.catcher.messages().map((m) => m.subject).sort();
     assert.deepEqual(subjects, ['Message from Bank service: card created', 'Message from Bank service: client created']);

@@ -3,7 +3,7 @@ import { connect } from 'amqplib';
 import { pino } from 'pino';
 import { buildTopology, createEventChannels, type EventChannels } from '@bank/events';
 import { AmqpBus } from '@bank/platform/events';
-import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@bank/platform/testing';
+import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@bank/testkit';
 import { startEmailService, type RunningEmailService } from '../../src/wiring.ts';
 import { testConfig } from '../support/email-fixtures.ts';
 

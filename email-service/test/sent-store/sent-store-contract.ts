@@ -14,7 +14,7 @@ const claimOf = (owner: string, leaseMs = 60_000) => ({ owner, leaseMs, routingK
 
 /**
  * The behaviour every SentStore adapter must show (SQLite and MariaDB run it; see
- * sent-store.test.ts). Each test gets fresh storage; the handles are closed afterwards.
+ * sent-store.it.test.ts). Each test gets fresh storage; the handles are closed afterwards.
  */
 export function sentStoreContract(harness: SentStoreHarness): void {
   const opened: SentStore[] = [];

@@ -40,16 +40,6 @@ export function mailedEventIds(messages: readonly CaughtMessage[]): string[] {
   return messages.map((m) => eventReferenceOf(m.text)).filter((id): id is string => id !== null);
 }
 
-/** Poll `condition` every `intervalMs` until it holds; rejects with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000, intervalMs = 10): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** Let pending deliveries and retries run for a while (for asserting that something did NOT happen). */
 export function settle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 import { InMemoryBus } from '@bank/platform/events';
+import { waitFor } from '@bank/testkit';
 import { createLogService, type LogService } from '../../src/app.ts';
 import type { LogConfig } from '../../src/config.ts';
 import type { LogStore, NewLog } from '../../src/store/index.ts';
-import { tempSqliteStore, testConfig, waitFor } from '../support/service-fixture.ts';
+import { tempSqliteStore, testConfig } from '../support/service-fixture.ts';
 
 const account: AccountCreated = {
   user_id: 4,
@@ -67,7 +68,7 @@ describe('log-service consumer (in-memory bus)', () => {
   it('stores an account.created event as exactly one log document with its routing key and message id', async () => {
     await startWith();
     const messageId = await events.publishAccountCreated(account);
-    await waitFor(async () => (await allLogs()).length === 1 && settled());
+    await waitFor(async () => (await allLogs()).length === 1 && settled(), { what: 'one stored log and the delivery settled' });
     const [log] = await allLogs();
     assert.deepEqual({ ...log, id: undefined, date: undefined }, {
       ...account,
@@ -87,7 +88,7 @@ describe('log-service consumer (in-memory bus)', () => {
     await events.publishAccountCreated(account, { messageId });
     await events.publishAccountCreated({ ...account, message: 'redelivered copy' }, { messageId });
     await events.publishAccountCreated({ ...account, data: { ...account.data, id: 8 } });
-    await waitFor(async () => state.attempts === 3 && (await allLogs()).length === 2);
+    await waitFor(async () => state.attempts === 3 && (await allLogs()).length === 2, { what: 'three attempts and two stored logs' });
     // stopping returns every unacked message to the queue: an empty queue proves all three were acked
     await service?.stop();
     assert.equal(bus.queueDepth(QUEUE), 0);
@@ -102,7 +103,7 @@ describe('log-service consumer (in-memory bus)', () => {
     await bus.publish(config.EXCHANGE_NAME, 'account.created', Buffer.from(JSON.stringify({ ...account, user_id: 0 })), { messageId: 'bad-payload' });
     await bus.publish(config.EXCHANGE_NAME, 'account.created', Buffer.from('{"user_id": 1, '), { messageId: 'bad-json' });
     const good = await events.publishAccountCreated(account);
-    await waitFor(async () => (await allLogs()).length === 1 && bus.queueDepth(DLQ) === 2);
+    await waitFor(async () => (await allLogs()).length === 1 && bus.queueDepth(DLQ) === 2, { what: 'one stored log and two dead letters' });
 
     const dead = bus.drain(DLQ);
     const reasons = new Map(dead.map((m) => [m.properties.messageId, String(m.properties.headers['x-death-reason'])]));
@@ -115,7 +116,7 @@ describe('log-service consumer (in-memory bus)', () => {
   it('dead-letters a message without a message_id instead of storing it non-idempotently', async () => {
     await startWith();
     await events.publishAccountCreated(account, { messageId: '' });
-    await waitFor(() => bus.queueDepth(DLQ) === 1);
+    await waitFor(() => bus.queueDepth(DLQ) === 1, { what: 'the dead letter' });
     const [dead] = bus.drain(DLQ);
     assert.match(String(dead?.properties.headers['x-death-reason']), /message_id/);
     assert.equal((await allLogs()).length, 0);
@@ -125,7 +126,7 @@ describe('log-service consumer (in-memory bus)', () => {
     const state = { failures: 2, attempts: 0 };
     await startWith(flakyStore(temp.store, state));
     const messageId = await events.publishAccountCreated(account);
-    await waitFor(async () => (await allLogs()).length === 1 && settled());
+    await waitFor(async () => (await allLogs()).length === 1 && settled(), { what: 'one stored log and the delivery settled' });
     assert.equal(state.attempts, 3);
     assert.equal((await allLogs())[0]?.message_id, messageId);
     assert.equal(bus.queueDepth(DLQ), 0);
@@ -135,7 +136,7 @@ describe('log-service consumer (in-memory bus)', () => {
     const state = { failures: Number.POSITIVE_INFINITY, attempts: 0 };
     await startWith(flakyStore(temp.store, state));
     const messageId = await events.publishAccountCreated(account);
-    await waitFor(() => bus.queueDepth(DLQ) === 1);
+    await waitFor(() => bus.queueDepth(DLQ) === 1, { what: 'the dead letter' });
     const [dead] = bus.drain(DLQ);
     assert.equal(dead?.properties.messageId, messageId);
     assert.match(String(dead?.properties.headers['x-death-reason']), /3 attempt\(s\): store unavailable/);

@@ -39,11 +39,3 @@ export function tempSqliteStore(): { store: SqliteLogStore; remove(): Promise<vo
   };
 }
 
-/** Poll `condition` every 10 ms until it holds; fail after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

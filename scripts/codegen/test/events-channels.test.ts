@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { waitFor } from '@bank/testkit';
 import { InMemoryBus } from '../../../platform/src/events/in-memory-bus.ts';
 import { sendEncoded, type ConsumeFailure } from '../../../platform/src/events/typed-messages.ts';
 import {
@@ -27,14 +28,6 @@ const bank: BankCreated = {
   message: 'Bank created with ID: 2',
   data: { id: 2, name: 'First Contract Bank' },
 };
-
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 function json(buffer: Buffer): unknown {
   return JSON.parse(buffer.toString('utf8'));
@@ -116,7 +109,7 @@ describe('generated event channels over the in-memory bus', () => {
         },
       });
       const id = await channels.publishAccountCreated(account, { correlationId: 'c-9' });
-      await waitFor(() => seen.length === 1);
+      await waitFor(() => seen.length === 1, { what: 'the delivery' });
       const [first] = seen;
       assert.deepEqual(first?.payload, account);
       assert.equal(first?.meta.messageId, id);
@@ -144,7 +137,7 @@ describe('generated event channels over the in-memory bus', () => {
       await channels.publishBankCreated(bank, { correlationId: 'c', replyTo: 'bank-service.callback' });
       await channels.publishClientCreated({ user_id: 1, date: '2025-01-16T17:10:26Z', message: 'm', data: { id: 3, name: 'J', social_status_id: 2, user_id: 1 } });
       await channels.publishCardCreated({ user_id: 1, date: '2025-01-16T17:10:26Z', message: 'm', data: { id: 4, account_id: 7, balance: 600 } });
-      await waitFor(() => calls.length === 4);
+      await waitFor(() => calls.length === 4, { what: 'four deliveries' });
       assert.deepEqual(calls.sort(), ['account 7', 'bank First Contract Bank', 'card 7', 'client 2']);
       assert.equal(bus.queueDepth('email-service.dlq'), 0);
     });
@@ -168,7 +161,7 @@ describe('generated event channels over the in-memory bus', () => {
         bankCreatedReply: async (payload, meta) => void replies.push({ payload, meta }),
       });
       const id = await channels.publishBankCreated(bank, { correlationId: 'corr-42', replyTo: 'bank-service.callback' });
-      await waitFor(() => replies.length === 1);
+      await waitFor(() => replies.length === 1, { what: 'the reply' });
       const [reply] = replies;
       assert.deepEqual({ ...(reply?.payload as object), sent_at: 'x' }, { status: 'sent', correlation_id: 'corr-42', message_id: id, sent_at: 'x' });
       assert.equal(reply?.meta.correlationId, 'corr-42');
@@ -182,7 +175,7 @@ describe('generated event channels over the in-memory bus', () => {
       const failures: ConsumeFailure[] = [];
       await channels.consumeLogServiceQueue({ accountCreated: async () => void called++ }, { onError: (f) => failures.push(f) });
       await bus.publish('topic_exchange', 'account.created', Buffer.from('{"user_id": 1,'));
-      await waitFor(() => bus.queueDepth('log-service.dlq') === 1);
+      await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       const [dead] = bus.drain('log-service.dlq');
       assert.match(String(dead?.properties.headers['x-death-reason']), /^unparseable message body: /);
       assert.equal(dead?.body.toString(), '{"user_id": 1,');
@@ -198,7 +191,7 @@ describe('generated event channels over the in-memory bus', () => {
       await channels.consumeLogServiceQueue({ accountCreated: async () => void called++ });
       const invalid = { ...account, data: { id: 7, client_id: 3, bank_id: 1, balance: -5 } };
       await bus.publish('topic_exchange', 'account.created', Buffer.from(JSON.stringify(invalid)));
-      await waitFor(() => bus.queueDepth('log-service.dlq') === 1);
+      await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       const [dead] = bus.drain('log-service.dlq');
       assert.equal(dead?.properties.headers['x-death-reason'], 'invalid account.created message: data.balance must be >= 0');
       assert.equal(called, 0);
@@ -209,7 +202,7 @@ describe('generated event channels over the in-memory bus', () => {
       const seen: MessageMeta[] = [];
       await channels.consumeLogServiceQueue({ accountCreated: async (_p, meta) => void seen.push(meta) });
       await bus.publish('topic_exchange', 'account.created', Buffer.from(JSON.stringify(account)), { type: '' });
-      await waitFor(() => seen.length === 1);
+      await waitFor(() => seen.length === 1, { what: 'the delivery' });
       assert.equal(seen[0]?.type, 'account.created');
       assert.equal(bus.queueDepth('log-service.dlq'), 0);
     });
@@ -217,7 +210,7 @@ describe('generated event channels over the in-memory bus', () => {
     it('dead-letters a message of a type the queue does not carry', async () => {
       await channels.consumeLogServiceQueue({ accountCreated: async () => {} });
       await bus.sendToQueue('log-service', Buffer.from(JSON.stringify(bank)), { type: 'bank.created' });
-      await waitFor(() => bus.queueDepth('log-service.dlq') === 1);
+      await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       const [dead] = bus.drain('log-service.dlq');
       assert.match(String(dead?.properties.headers['x-death-reason']), /^unknown message type "bank\.created" on queue "log-service"/);
     });
@@ -236,7 +229,7 @@ describe('generated event channels over the in-memory bus', () => {
         { maxAttempts: 3, baseMs: 1, maxMs: 5, onError: (f) => failures.push(f) },
       );
       await channels.publishAccountCreated(account);
-      await waitFor(() => bus.queueDepth('log-service.dlq') === 1);
+      await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       assert.deepEqual(attempts, [0, 1, 2]);
       const [dead] = bus.drain('log-service.dlq');
       assert.equal(dead?.properties.headers['x-death-reason'], 'handler failed after 3 attempt(s): database down (2)');
@@ -259,7 +252,7 @@ describe('generated event channels over the in-memory bus', () => {
         { baseMs: 1, maxMs: 5 },
       );
       await channels.publishAccountCreated(account);
-      await waitFor(() => attempts.length === 2);
+      await waitFor(() => attempts.length === 2, { what: 'two attempts' });
       await bus.close();
       assert.equal(bus.queueDepth('log-service'), 0);
       assert.equal(bus.queueDepth('log-service.dlq'), 0);
@@ -277,7 +270,7 @@ describe('generated event channels over the in-memory bus', () => {
         { baseMs: 1 },
       );
       await channels.publishAccountCreated(account);
-      await waitFor(() => bus.queueDepth('log-service.dlq') === 1);
+      await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       assert.equal(calls, 1);
       const [dead] = bus.drain('log-service.dlq');
       assert.equal(dead?.properties.headers['x-death-reason'], 'client 3 does not exist');
@@ -295,7 +288,7 @@ describe('generated event channels over the in-memory bus', () => {
         { baseMs: 60_000, maxMs: 60_000 },
       );
       await channels.publishAccountCreated(account);
-      await waitFor(() => calls === 1);
+      await waitFor(() => calls === 1, { what: 'one call' });
       await sub.cancel();
       assert.equal(bus.queueDepth('log-service.dlq'), 0);
       const [back] = bus.peek('log-service');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { waitFor } from '@bank/testkit';
 import { InMemoryBus } from '../../../platform/src/events/in-memory-bus.ts';
 import { buildTopology, deadLetterQueueName, defaultEventNames, resolveEventNames, routingKeys } from '@bank/events';
 
@@ -111,7 +112,7 @@ describe('generated events topology', () => {
         });
       });
       await seen;
-      await waitFor(() => bus.queueDepth('mails.dlq') === 1);
+      await waitFor(() => bus.queueDepth('mails.dlq') === 1, { what: 'the dead letter' });
       assert.equal(bus.queueDepth('mails'), 0);
     } finally {
       await bus.close();
@@ -119,10 +120,3 @@ describe('generated events topology', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

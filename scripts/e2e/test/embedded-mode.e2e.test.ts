@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { createBankApiClient } from '@contract-bank/client/bank-api';
 import { createLogApiClient } from '@contract-bank/client/log-api';
 import { startDevProcess, type DevPorts, type DevProcess } from '../dev-process.ts';
-import { eventually, mailsWithSubject } from '../system-probes.ts';
+import { mailsWithSubject } from '../system-probes.ts';
+import { waitFor } from '@bank/testkit';
 
 describe('embedded mode (npm start): all services and the mail catcher in one process', function () {
   this.timeout(90_000);
@@ -54,9 +55,9 @@ describe('embedded mode (npm start): all services and the mail catcher in one pr
     assert.equal(account.response.status, 201);
 
     const logs = createLogApiClient({ baseUrl: `http://127.0.0.1:${ports.LOG_PORT}`, token: adminLogin.data!.access_token });
-    const stored = await eventually(async () => (await logs.GET('/logs')).data, (page) => page?.total === 2, 20_000);
+    const stored = await waitFor(async () => (await logs.GET('/logs')).data, { what: 'two stored log entries', until: (page) => page?.total === 2, timeoutMs: 20_000, intervalMs: 200 });
     assert.deepEqual(stored!.results.map((l) => l.routing_key).sort(), ['account.created', 'bank.created']);
-    const mails = await eventually(() => mailsWithSubject(inboxUrl, /created/), (m) => m.length === 3, 20_000);
+    const mails = await waitFor(() => mailsWithSubject(inboxUrl, /created/), { what: 'three mails', until: (m) => m.length === 3, timeoutMs: 20_000, intervalMs: 200 });
     assert.deepEqual(mails.map((m) => m.subject.replace('Message from Bank service: ', '')).sort(), ['account created', 'bank created', 'client created']);
   });
 

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDevProcess, type DevProcess } from '../dev-process.ts';
-import { eventually, mailsWithSubject } from '../system-probes.ts';
+import { mailsWithSubject } from '../system-probes.ts';
+import { waitFor } from '@bank/testkit';
 
 const run = promisify(execFile);
 
@@ -96,11 +97,7 @@ describe('embedded mode (npm start) honours the service variables, through the w
     assert.equal(created.status, 201);
 
     // mail → email-service's reply → bank-service writes the entry to log-service over HTTPS
-    const logs = await eventually(
-      () => httpsJson(`https://127.0.0.1:${ports.LOG_PORT}/logs?routing_key=bank.created`, ca, { token }),
-      (reply) => reply.body.total === 1,
-      20_000,
-    );
+    const logs = await waitFor(() => httpsJson(`https://127.0.0.1:${ports.LOG_PORT}/logs?routing_key=bank.created`, ca, { token }), { what: 'the bank.created log entry over HTTPS', until: (reply) => reply.body.total === 1, timeoutMs: 20_000, intervalMs: 200 });
     assert.deepEqual((logs.body.results as Array<{ data: unknown }>)[0]!.data, { id: (created.body.item as { id: number }).id, name: 'Secure Bank' });
   });
 
@@ -113,8 +110,8 @@ describe('embedded mode (npm start) honours the service variables, through the w
     const token = String(login.body.access_token);
     assert.equal((await httpsJson(`${bank}/api/banks`, ca, { method: 'POST', token, body: { name: 'Untrusted Bank' } })).status, 201);
 
-    await eventually(() => mailsWithSubject(`http://127.0.0.1:${ports.CATCHER_HTTP_PORT}`, /bank created/i), (m) => m.length === 1);
-    const output = await eventually(async () => running!.output(), (text) => /bank callback failed/.test(text), 20_000);
+    await waitFor(() => mailsWithSubject(`http://127.0.0.1:${ports.CATCHER_HTTP_PORT}`, /bank created/i), { what: 'the bank created mail', until: (m) => m.length === 1, timeoutMs: 30_000, intervalMs: 200 });
+    const output = await waitFor(async () => running!.output(), { what: 'the bank callback failure in the log', until: (text) => /bank callback failed/.test(text), timeoutMs: 20_000, intervalMs: 200 });
     assert.match(output, /log-service is unreachable/);
     const logs = await httpsJson(`https://127.0.0.1:${ports.LOG_PORT}/logs`, ca, { token });
     assert.equal(logs.body.total, 0, 'no entry reached log-service');

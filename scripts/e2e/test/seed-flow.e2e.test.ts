@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { createBankApiClient, type BankApiClient } from '@contract-bank/client/bank-api';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitFor } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../service-processes.ts';
 import { walkSeedScenario } from '../seed-scenario.ts';
-import { eventually, mailsWithSubject } from '../system-probes.ts';
+import { mailsWithSubject } from '../system-probes.ts';
 
 /** What the page functions below use of the browser's window (this file is compiled without the DOM library). */
 interface BrowserWindow {
@@ -141,16 +142,14 @@ describe('end to end: bank, log and email services as processes (RabbitMQ + Mari
     it('shows a new mail in the catcher inbox page', async () => {
       const bank = await admin.POST('/api/banks', { body: { name: 'Browser Bank' } });
       assert.equal(bank.response.status, 201);
-      await eventually(() => mailsWithSubject(system.catcherUrl, /bank created/i), (m) => m.length >= 1 && m.some((x) => x.date !== ''));
+      await waitFor(() => mailsWithSubject(system.catcherUrl, /bank created/i), { what: 'the bank created mail with its date', until: (m) => m.length >= 1 && m.some((x) => x.date !== ''), timeoutMs: 30_000, intervalMs: 200 });
       const page = await browser.newPage();
-      await eventually(
+      await waitFor(
         async () => {
           await page.goto(system.catcherUrl);
           return page.content();
         },
-        (html) => html.includes('Browser Bank') || /bank created/i.test(html),
-        20_000,
-        500,
+        { what: 'the inbox page to show the bank mail', until: (html) => html.includes('Browser Bank') || /bank created/i.test(html), timeoutMs: 20_000, intervalMs: 500 },
       );
       const text = await page.locator('body').innerText();
       assert.match(text, /bank created/i);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogApiClient, logIn, outcome } from '@contract-bank/client';
 import { startEmbedded, type EmbeddedSystem } from '../../dev.ts';
-import { freePort } from '../service-processes.ts';
+import { freePort } from '@bank/testkit';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const run = promisify(execFile);

@@ -72,6 +72,12 @@ describe('import rules (ESLint, ARCHITECTURE.md)', function () {
     assert.deepEqual(test.map((f) => f.line), [3], 'the test kit is fine in tests; platform-http is still not');
   });
 
+  it('refuses the test kit importing platform, generated packages or a service', async () => {
+    const findings = await lintAs('testkit-imports-platform.ts', 'testkit/src/fixture.ts');
+    assert.deepEqual(findings.map((f) => f.line), [2, 3, 4]);
+    for (const f of findings) assert.match(f.message, /the test kit must not import what it tests/);
+  });
+
   it('lets scripts/dev.ts reach the services only through their wiring modules', async () => {
     const findings = await lintAs('dev-runner-rewires.ts', 'scripts/dev.ts');
     assert.deepEqual(findings.map((f) => f.line), [2]);

@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createBankApiClient } from '@contract-bank/client/bank-api';
 import { walkSeedScenario } from '../../e2e/seed-scenario.ts';
-import { freePort, startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
-import { eventually } from '../../e2e/system-probes.ts';
+import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
+import { abortWait, freePort, waitFor } from '@bank/testkit';
 
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -138,17 +138,13 @@ async function startAlone(install: Install, service: Service, env: Record<string
     await exited;
   };
   try {
-    const health = await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${output}`);
+    const health = await waitFor(async () => {
+        if (child.exitCode !== null) abortWait(`${service} exited with ${child.exitCode}:\n${output}`);
         return fetch(`http://127.0.0.1:${port}/health`).then(
           (res) => (res.ok ? res.json() : undefined),
           () => undefined,
         );
-      },
-      (body) => body !== undefined,
-      30_000,
-    );
+      }, { what: `${service} to answer /health`, until: (body) => body !== undefined, timeoutMs: 30_000, intervalMs: 200 });
     return { health, stop };
   } catch (err) {
     await stop();

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startEmbedded, type EmbeddedSystem } from '../../dev.ts';
-import { freePort } from '../../e2e/service-processes.ts';
+import { freePort } from '@bank/testkit';
 
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));

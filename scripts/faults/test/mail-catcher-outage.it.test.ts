@@ -6,8 +6,8 @@
  * while the catcher is down.
  */
 import assert from 'node:assert/strict';
+import { waitFor } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
-import { eventually } from '../../e2e/system-probes.ts';
 import { describeStatuses, startAccountStream } from '../account-stream.ts';
 import { queueDepth } from '../broker-queues.ts';
 import { auditDelivery, MailReader, readLogs, type DeliveryAudit } from '../delivery-audit.ts';
@@ -32,9 +32,9 @@ describe('fault: the mail catcher (SMTP) down for 30 s', function () {
     system = await startSystem({ prefix: 'faults_smtp', serviceEnv: { email: { SEND_RETRY_BASE_MS: '500', SEND_RETRY_MAX_MS: '30000', SEND_MAX_ATTEMPTS: '8' } } });
     world = await createFaultWorld(system, { owners: 2 });
     // the set-up's own bank round trip is complete before the fault
-    await eventually(
+    await waitFor(
       () => readLogs(system!.log.url, world.adminToken, 'bank.created'),
-      (logs) => logs.length === 1,
+      { what: 'the bank.created log entry', until: (logs) => logs.length === 1, timeoutMs: 30_000, intervalMs: 200 },
     );
   });
 
@@ -73,7 +73,7 @@ describe('fault: the mail catcher (SMTP) down for 30 s', function () {
 
     // Order proof: each round reads the log entries first, then the mails. A bank whose log entry
     // exists was answered, and the reply follows the mail, so its mail must be there already.
-    const audits = await eventually(
+    const audits = await waitFor(
       async () => {
         const bankLogs = (await readLogs(sys.log.url, world.adminToken, 'bank.created')).filter((l) => bankIds.includes(l.entityId));
         const banksMailed = await bankMails.read();
@@ -86,9 +86,7 @@ describe('fault: the mail catcher (SMTP) down for 30 s', function () {
         const accountLogs = await readLogs(sys.log.url, world.adminToken, 'account.created');
         return [auditDelivery(result.created, accountLogs, await accountMails.read()), auditDelivery(bankIds, bankLogs, banksMailed)];
       },
-      (pair) => pair.every((a) => a.stored === a.sent && a.mailed === a.sent),
-      120_000,
-      500,
+      { what: 'every account and bank stored and mailed', until: (pair) => pair.every((a) => a.stored === a.sent && a.mailed === a.sent), timeoutMs: 120_000, intervalMs: 500 },
     );
     const allMailedAfterMs = Date.now() - restartedAt;
     await new Promise((r) => setTimeout(r, 2_000));

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { buildTopology, createEventChannels, type BankCreatedReply } from '@bank/events';
 import { AmqpBus } from '@bank/platform/events';
 import { pino } from 'pino';
-import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/platform/testing';
+import { type TestVhost, createTestVhost, waitFor } from '@bank/testkit';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, bankCreated, mailedEventIds, newId, testConfig, waitFor } from '../support/email-fixtures.ts';
+import { accountCreated, bankCreated, mailedEventIds, newId, testConfig } from '../support/email-fixtures.ts';
 
 describe('email consumer against RabbitMQ', function () {
   this.timeout(45_000);
@@ -72,13 +72,13 @@ describe('email consumer against RabbitMQ', function () {
     service = createEmailService(testConfig(smtpPort, { PREFETCH: '10' }), { bus, transport, sentStore, logger });
     await service.start();
 
-    await waitFor(() => catcher.messages().length >= 30, '30 mails before the connections are closed', 20_000, 20);
-    await closeAllConnections(vhost.name, 'email-service test');
+    await waitFor(() => catcher.messages().length >= 30, { what: '30 mails before the connections are closed', timeoutMs: 20_000, intervalMs: 20 });
+    await vhost.closeConnections('email-service test');
     const mailedWhenClosed = catcher.messages().length;
     assert.ok(mailedWhenClosed < 500, `the connections were closed mid-stream (${mailedWhenClosed} mailed)`);
 
-    await waitFor(() => new Set(mailedEventIds(catcher.messages())).size === 500, '500 distinct mails', 30_000, 50);
-    await waitFor(() => bus.isReady(), 'the consumer to be attached again', 10_000);
+    await waitFor(() => new Set(mailedEventIds(catcher.messages())).size === 500, { what: '500 distinct mails', timeoutMs: 30_000, intervalMs: 50 });
+    await waitFor(() => bus.isReady(), { what: 'the consumer to be attached again', timeoutMs: 10_000 });
     const mailed = mailedEventIds(catcher.messages());
     assert.equal(mailed.length, 500, 'no event was mailed twice');
     assert.deepEqual(new Set(mailed), new Set(ids));
@@ -106,7 +106,7 @@ describe('email consumer against RabbitMQ', function () {
     const messageId = newId();
     const correlationId = newId();
     await bank.publishBankCreated(bankCreated(21, 'Harbour Bank'), { messageId, correlationId, replyTo: 'bank-service.callback' });
-    await waitFor(() => replies.length === 1, 'the reply', 10_000);
+    await waitFor(() => replies.length === 1, { what: 'the reply', timeoutMs: 10_000 });
     await callback.cancel();
 
     const [reply] = replies;

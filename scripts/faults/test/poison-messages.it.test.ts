@@ -4,8 +4,8 @@
  * reason in `x-death-reason`, and keeps storing and mailing the good ones.
  */
 import assert from 'node:assert/strict';
+import { waitFor } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
-import { eventually } from '../../e2e/system-probes.ts';
 import { describeStatuses, startAccountStream } from '../account-stream.ts';
 import { drainQueue, publishRaw, queueDepth, type RawPublish } from '../broker-queues.ts';
 import { MailReader, settleAndAudit } from '../delivery-audit.ts';
@@ -73,10 +73,9 @@ describe('fault: poison messages among good events', function () {
       timeoutMs: 60_000,
     });
 
-    await eventually(
+    await waitFor(
       async () => [await queueDepth(sys.amqpUrl, 'log-service.dlq'), await queueDepth(sys.amqpUrl, 'email-service.dlq')],
-      ([log, email]) => log === logPoison.length && email === emailPoison.length,
-      30_000,
+      { what: 'the poison messages in both DLQs', until: ([log, email]) => log === logPoison.length && email === emailPoison.length, timeoutMs: 30_000, intervalMs: 200 },
     );
     const logDead = await drainQueue(sys.amqpUrl, 'log-service.dlq');
     const emailDead = await drainQueue(sys.amqpUrl, 'email-service.dlq');

@@ -5,9 +5,9 @@ import { get as httpsGet } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createTestVhost, waitForBroker, type TestVhost } from '@bank/platform/testing';
+import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
 import { main, type RunningLogService } from '../src/main.ts';
-import { TEST_SECRET, waitFor } from './support/service-fixture.ts';
+import { TEST_SECRET } from './support/service-fixture.ts';
 
 function httpsJson(url: string, ca: Buffer): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
@@ -27,7 +27,6 @@ describe('log-service main (process entry)', function () {
   let running: RunningLogService | undefined;
 
   before(async () => {
-    await waitForBroker(30_000);
     vhost = await createTestVhost('log-main');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-main-'));
   });
@@ -56,7 +55,7 @@ describe('log-service main (process entry)', function () {
     const ca = fs.readFileSync(cert);
     const base = `https://127.0.0.1:${port}`;
     assert.deepEqual(await httpsJson(`${base}/health`, ca), { status: 200, body: { status: 'ok' } });
-    await waitFor(async () => (await httpsJson(`${base}/ready`, ca)).status === 200, 15_000, 'ready');
+    await waitFor(async () => (await httpsJson(`${base}/ready`, ca)).status === 200, { what: 'ready', timeoutMs: 15_000 });
     assert.ok(fs.existsSync(path.join(dir, 'logs.sqlite')), 'the SQLite store file was created');
 
     await running.stop();

@@ -3,38 +3,38 @@ import { AmqpBus } from '@bank/platform/events';
 import type { Subscription } from '@bank/platform/events';
 import { OutboxRelay, publishOptionsFor } from '@bank/platform/outbox';
 import { sleep } from '@bank/platform/retry';
-import { createTestVhost, startApp, stopApp } from '@bank/platform/testing';
-import type { TestVhost } from '@bank/platform/testing';
+import { startRabbitNode, waitFor, type RabbitNode } from '@bank/testkit';
 import { toNumber } from '../../src/db/row-values.ts';
 import { KnexOutboxStore, enqueueEvent } from '../../src/outbox/index.ts';
-import { openTestDb } from '../transfers/bank-fixtures.ts';
-import type { TestDb } from '../transfers/bank-fixtures.ts';
-import { EXCHANGE, QUEUE, topology, waitFor } from './outbox-fixtures.ts';
+import { openBankDatabase, type BankTestDatabase } from '../support/databases.ts';
+import { EXCHANGE, QUEUE, topology } from './outbox-fixtures.ts';
 
-describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost)', function () {
+// The broker is stopped and started in the middle: an own RabbitMQ node (never the machine's).
+describe('outbox relay with an own RabbitMQ node that stops and starts (MariaDB, fresh database)', function () {
   this.timeout(180_000);
-  let t: TestDb | undefined;
-  let vhost: TestVhost | undefined;
+  let node: RabbitNode | undefined;
+  let t: BankTestDatabase | undefined;
   let bus: AmqpBus | undefined;
   let relay: OutboxRelay | undefined;
   let subscription: Subscription | undefined;
-  let appStopped = false;
 
-  afterEach(async () => {
-    if (appStopped) await startApp();
-    appStopped = false;
+  before(async () => {
+    node = await startRabbitNode({ name: 'outbox' });
+    t = await openBankDatabase('mysql', { state: 'migrated', poolMax: 12 });
+  });
+
+  after(async () => {
     await relay?.stop();
     await subscription?.cancel().catch(() => undefined);
     await bus?.close();
-    await vhost?.delete();
+    await node?.remove();
     await t?.close();
   });
 
-  it('delivers every event enqueued while the broker app was stopped exactly once after start_app', async () => {
-    t = await openTestDb('mysql');
-    const db = t.db;
-    vhost = await createTestVhost('outbox');
-    bus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 1000 } });
+  it('delivers every event enqueued while the broker was stopped exactly once after it started again', async () => {
+    const db = t!.db;
+    const broker = node!;
+    bus = new AmqpBus({ url: broker.url, reconnect: { baseMs: 100, maxMs: 1000 } });
     await bus.connect(10_000);
     await bus.declare(topology);
     const received = new Map<string, number>();
@@ -56,10 +56,9 @@ describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost
     // The pipeline works before the outage.
     const before = await db.transaction((trx) => enqueueEvent(trx, { routingKey: 'account.created', payload: { message: 'before' } }));
     relay.wake();
-    await waitFor(() => received.has(before.messageId), 'the first event', 15_000);
+    await waitFor(() => received.has(before.messageId), { what: 'the first event', timeoutMs: 15_000 });
 
-    await stopApp();
-    appStopped = true;
+    await broker.stop();
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
       const { messageId } = await db.transaction((trx) =>
@@ -74,22 +73,19 @@ describe('outbox relay with the real RabbitMQ (MariaDB, fresh database and vhost
         const row = (await db('outbox').whereIn('message_id', ids).min({ a: 'attempts' }).first()) as { a: unknown } | undefined;
         return row !== undefined && row.a !== null && toNumber(row.a) >= 1;
       },
-      'a failed publish attempt for every row',
-      30_000,
+      { what: 'a failed publish attempt for every row', timeoutMs: 30_000 },
     );
     const unsent = (await db('outbox').whereIn('message_id', ids).whereNull('sent_at').count({ n: '*' }).first()) as { n: unknown };
     assert.equal(toNumber(unsent.n), 50);
 
-    await startApp();
-    appStopped = false;
-    await waitFor(() => ids.every((id) => received.has(id)), 'all 50 events after start_app', 90_000);
+    await broker.start();
+    await waitFor(() => ids.every((id) => received.has(id)), { what: 'all 50 events after the broker started again', timeoutMs: 90_000 });
     await waitFor(
       async () => {
         const row = (await db('outbox').whereNull('sent_at').count({ n: '*' }).first()) as { n: unknown };
         return toNumber(row.n) === 0;
       },
-      'every row marked sent',
-      30_000,
+      { what: 'every row marked sent', timeoutMs: 30_000 },
     );
     await sleep(500); // a duplicate would arrive now
     assert.deepEqual(

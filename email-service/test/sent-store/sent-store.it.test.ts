@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import { createTestDatabase, type TestDatabase } from '@bank/platform/testing';
+import { createTestDatabase, type TestDatabase } from '@bank/testkit';
 import { MysqlSentStore, openSentStore, SqliteSentStore } from '../../src/sent-store/index.ts';
 import { sentStoreContract } from './sent-store-contract.ts';
 

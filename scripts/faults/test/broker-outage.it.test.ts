@@ -1,9 +1,10 @@
 /**
- * Fault: RabbitMQ's application stopped (`rabbitmqctl stop_app`) and started again in the middle
- * of 2,000 account creations. The outbox keeps the bank answering; nothing is lost or doubled.
+ * Fault: RabbitMQ stopped and started again in the middle of 2,000 account creations. The outbox
+ * keeps the bank answering; nothing is lost or doubled. The broker is an own node of this suite
+ * (never the machine's): the system's vhost lives on it.
  */
 import assert from 'node:assert/strict';
-import { startApp, stopApp } from '@bank/platform/testing';
+import { startRabbitNode, type RabbitNode } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
 import { describeStatuses, startAccountStream } from '../account-stream.ts';
 import { MailReader, settleAndAudit } from '../delivery-audit.ts';
@@ -11,20 +12,22 @@ import { createFaultWorld, type FaultWorld } from '../fault-world.ts';
 
 const TOTAL = 2000;
 
-describe('fault: RabbitMQ stop_app / start_app during 2,000 account creations', function () {
+describe('fault: RabbitMQ stopped and started during 2,000 account creations', function () {
   this.timeout(240_000);
+  let node: RabbitNode | undefined;
   let system: SystemUnderTest | undefined;
   let world: FaultWorld;
-  let brokerStopped = false;
 
   before(async () => {
-    system = await startSystem({ prefix: 'faults_broker', serviceEnv: { catcher: { CATCHER_MAX_MESSAGES: '10000' } } });
+    node = await startRabbitNode({ name: 'faults-broker' });
+    system = await startSystem({ prefix: 'faults_broker', broker: node, serviceEnv: { catcher: { CATCHER_MAX_MESSAGES: '10000' } } });
     world = await createFaultWorld(system, { owners: 4 });
   });
 
   after(async () => {
-    if (brokerStopped) await startApp();
+    if (node !== undefined && !node.isRunning()) await node.start(); // the system's vhost is deleted through the node
     await system?.stop();
+    await node?.remove();
   });
 
   it('keeps answering 201 while the broker is down, then stores and mails every account exactly once', async () => {
@@ -33,9 +36,9 @@ describe('fault: RabbitMQ stop_app / start_app during 2,000 account creations', 
     const stream = startAccountStream({ owners: world.owners, bankId: world.bankId, total: TOTAL, concurrency: 10 });
 
     await stream.answered(300);
-    brokerStopped = true;
+    const broker = node!;
     const stopping = Date.now();
-    await stopApp();
+    await broker.stop();
     const stoppedAt = Date.now();
     // the broker is down now: creations must keep succeeding (they only write the outbox)
     const createdBeforeOutage = stream.createdCount;
@@ -45,8 +48,7 @@ describe('fault: RabbitMQ stop_app / start_app during 2,000 account creations', 
     const createdDuringOutage = stream.createdCount - createdBeforeOutage;
     const answeredDuringOutage = stream.answeredCount - answeredBeforeOutage;
     const starting = Date.now();
-    await startApp();
-    brokerStopped = false;
+    await broker.start();
     const startedAt = Date.now();
 
     const result = await stream.done;
@@ -64,8 +66,8 @@ describe('fault: RabbitMQ stop_app / start_app during 2,000 account creations', 
     });
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     console.log(
-      `      ${audit.line} (${answeredDuringOutage} created while the broker was down; stop_app ${s(stoppedAt - stopping)}, down ${s(starting - stoppedAt)}, ` +
-        `start_app ${s(startedAt - starting)}, creations ${s(result.elapsedMs)}, all stored and mailed ${s(Date.now() - streamEnded)} after the last; ${s(Date.now() - started)})`,
+      `      ${audit.line} (${answeredDuringOutage} created while the broker was down; stop ${s(stoppedAt - stopping)}, down ${s(starting - stoppedAt)}, ` +
+        `start ${s(startedAt - starting)}, creations ${s(result.elapsedMs)}, all stored and mailed ${s(Date.now() - streamEnded)} after the last; ${s(Date.now() - started)})`,
     );
     assert.deepEqual(audit.unexpected, []);
     assert.deepEqual(audit.mismatched, []);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { accountCreated, newId, settle, waitFor } from '../support/email-fixtures.ts';
+import { accountCreated, newId, settle } from '../support/email-fixtures.ts';
 import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 import { queueDepth, startFleet, tally, type Fleet } from './email-fleet.ts';
+import { waitFor } from '@bank/testkit';
 
 /** The outage the issue asks for: longer than any retry budget (12 attempts ≈ 1.5–3 minutes with the defaults). */
 const OUTAGE_MS = 5 * 60_000;
@@ -29,13 +30,13 @@ describe('SMTP down for 5 minutes during a stream of events (two replicas, Rabbi
     };
 
     await publish(0, 20);
-    await waitFor(() => inbox.catcher.messages().length >= 10, 'the first mails', 20_000, 20);
+    await waitFor(() => inbox.catcher.messages().length >= 10, { what: 'the first mails', timeoutMs: 20_000, intervalMs: 20 });
     await inbox.catcher.stop();
     const outageStart = Date.now();
     const mailedBefore = inbox.catcher.messages().length;
     await publish(20, EVENTS); // the stream goes on while SMTP is down
 
-    await waitFor(() => replicas.every((r) => r.log.unavailable.length >= 3), 'both replicas to find SMTP down', 30_000, 100);
+    await waitFor(() => replicas.every((r) => r.log.unavailable.length >= 3), { what: 'both replicas to find SMTP down', timeoutMs: 30_000, intervalMs: 100 });
     for (const replica of replicas) {
       const ready = await fetch(`${replica.url}/ready`);
       assert.equal(ready.status, 503);
@@ -52,8 +53,8 @@ describe('SMTP down for 5 minutes during a stream of events (two replicas, Rabbi
     await inbox.catcher.start();
     const outageEnd = Date.now();
 
-    await waitFor(() => inbox.catcher.messages().length >= EVENTS, `all ${EVENTS} mails after SMTP returned`, 60_000, 100);
-    await waitFor(async () => (await queueDepth(vhost.url, 'email-service')) === 0, 'the queue to drain', 20_000, 100);
+    await waitFor(() => inbox.catcher.messages().length >= EVENTS, { what: `all ${EVENTS} mails after SMTP returned`, timeoutMs: 60_000, intervalMs: 100 });
+    await waitFor(async () => (await queueDepth(vhost.url, 'email-service')) === 0, { what: 'the queue to drain', timeoutMs: 20_000, intervalMs: 100 });
     const drainedMs = Date.now() - outageEnd;
     await settle(500);
 

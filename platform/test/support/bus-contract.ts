@@ -1,21 +1,17 @@
+// The EventBus contract: one suite every bus must pass (bus-contract.in-memory.test.ts runs it on the
+// InMemoryBus, bus-contract.amqp.it.test.ts on the AmqpBus against RabbitMQ), and the helpers both use.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { pino } from 'pino';
-import { AmqpBus } from '../src/events/amqp-bus.ts';
-import { BrokerUnavailableError, UnroutableMessageError, type Delivery, type EventBus } from '../src/events/event-bus.ts';
-import { InMemoryBroker, InMemoryBus } from '../src/events/in-memory-bus.ts';
-import type { QueueSpec, Topology } from '../src/events/topology.ts';
-import { closeAllConnections, createTestVhost, type TestVhost } from '../src/testing/rabbit-vhost.ts';
+import { BrokerUnavailableError, UnroutableMessageError, type Delivery, type EventBus } from '../../src/events/event-bus.ts';
+import type { QueueSpec, Topology } from '../../src/events/topology.ts';
+import { waitFor } from '@bank/testkit';
 
-const EXCHANGE = 'topic_exchange';
-const DLX = 'topic_exchange.dlx';
-const SERVICE_QUEUES = ['log-service', 'email-service', 'bank-service.callback'];
-const ALL_QUEUES = SERVICE_QUEUES.flatMap((q) => [q, `${q}.dlq`]);
+export const EXCHANGE = 'topic_exchange';
+export const DLX = 'topic_exchange.dlx';
+export const SERVICE_QUEUES = ['log-service', 'email-service', 'bank-service.callback'];
+export const ALL_QUEUES = SERVICE_QUEUES.flatMap((q) => [q, `${q}.dlq`]);
 
 /** The product's topology (as the generated one will be). */
-const topology: Topology = {
+export const topology: Topology = {
   exchanges: [
     { name: EXCHANGE, type: 'topic', durable: true, autoDelete: false },
     { name: DLX, type: 'direct', durable: true, autoDelete: false },
@@ -38,7 +34,7 @@ const topology: Topology = {
 };
 
 /** A message read straight from a queue, bypassing consumers. */
-interface TakenMessage {
+export interface TakenMessage {
   body: Buffer;
   routingKey: string;
   headers: Record<string, unknown>;
@@ -48,7 +44,7 @@ interface TakenMessage {
   contentType?: string;
 }
 
-interface Harness {
+export interface Harness {
   name: string;
   setUp(): Promise<void>;
   tearDown(): Promise<void>;
@@ -61,120 +57,16 @@ interface Harness {
   takeAll(queue: string): Promise<TakenMessage[]>;
 }
 
-function inMemoryHarness(): Harness {
-  let broker = new InMemoryBroker();
-  return {
-    name: 'InMemoryBus',
-    setUp: async () => undefined,
-    tearDown: async () => undefined,
-    reset: async () => {
-      broker = new InMemoryBroker();
-    },
-    newBus: async (options = {}) => {
-      const bus = new InMemoryBus({ broker, ...options });
-      await bus.declare(topology);
-      return bus;
-    },
-    depth: async (queue) => broker.queueDepth(queue),
-    takeAll: async (queue) =>
-      broker.drain(queue).map((m) => ({
-        body: m.body,
-        routingKey: m.routingKey,
-        headers: m.properties.headers,
-        messageId: m.properties.messageId,
-      })),
-  };
-}
-
-interface AmqpHarness extends Harness {
-  vhost(): TestVhost;
-}
-
-function amqpHarness(): AmqpHarness {
-  let vhost: TestVhost | undefined;
-  let raw: ChannelModel | undefined;
-  const currentVhost = (): TestVhost => {
-    if (!vhost) throw new Error('harness not set up');
-    return vhost;
-  };
-  /** A raw channel for one operation; the raw connection is reopened if a test closed it. */
-  const withChannel = async <T>(fn: (channel: Channel) => Promise<T>): Promise<T> => {
-    if (!raw) {
-      const opened = await connect(currentVhost().url);
-      opened.on('error', () => undefined);
-      opened.on('close', () => {
-        if (raw === opened) raw = undefined;
-      });
-      raw = opened;
-    }
-    const channel = await raw.createChannel();
-    channel.on('error', () => undefined);
-    try {
-      return await fn(channel);
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
-  };
-  return {
-    name: 'AmqpBus (RabbitMQ)',
-    vhost: currentVhost,
-    setUp: async () => {
-      vhost = await createTestVhost('bus-contract');
-    },
-    tearDown: async () => {
-      await raw?.close().catch(() => undefined);
-      await vhost?.delete();
-    },
-    reset: async () => {
-      for (const queue of ALL_QUEUES) {
-        // before the first newBus() the queues do not exist (the failed purge closes only its channel)
-        await withChannel((channel) => channel.purgeQueue(queue)).catch(() => undefined);
-      }
-    },
-    newBus: async (options = {}) => {
-      const bus = new AmqpBus({ url: currentVhost().url, reconnect: { baseMs: 100, maxMs: 1_000 }, ...options });
-      await bus.connect(5_000);
-      await bus.declare(topology);
-      return bus;
-    },
-    depth: (queue) => withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount),
-    takeAll: (queue) =>
-      withChannel(async (channel) => {
-        const taken: TakenMessage[] = [];
-        for (;;) {
-          const message = await channel.get(queue, { noAck: true });
-          if (message === false) return taken;
-          taken.push({
-            body: message.content,
-            routingKey: message.fields.routingKey,
-            headers: message.properties.headers ?? {},
-            messageId: String(message.properties.messageId),
-            deliveryMode: Number(message.properties.deliveryMode),
-            contentType: String(message.properties.contentType),
-          });
-        }
-      }),
-  };
-}
-
-function json(value: unknown): Buffer {
+export function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A promise with its resolve function, to hold a handler open. */
-function gate(): { promise: Promise<void>; open: () => void } {
+export function gate(): { promise: Promise<void>; open: () => void } {
   let open = (): void => undefined;
   const promise = new Promise<void>((resolve) => {
     open = resolve;
@@ -182,7 +74,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T extends EventBus>(bus: T) => T }) => void): void {
+export function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T extends EventBus>(bus: T) => T }) => void): void {
   describe(`EventBus contract: ${h.name}`, function () {
     this.timeout(15_000);
     const buses: EventBus[] = [];
@@ -211,7 +103,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       await bus.consume('log-service', handler);
       await bus.consume('email-service', handler);
       await bus.publish(EXCHANGE, 'account.created', json({ user_id: 1, message: 'hello' }));
-      await waitFor(() => received.length === 2, 'two deliveries');
+      await waitFor(() => received.length === 2, { what: 'two deliveries' });
       assert.deepEqual(
         received.map((r) => r.queue).sort(),
         ['email-service', 'log-service'],
@@ -264,7 +156,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         replyTo: 'reply-queue',
         headers: { 'x-trace': 'abc', attempt: 3 },
       });
-      await waitFor(() => got !== undefined, 'the delivery');
+      await waitFor(() => got !== undefined, { what: 'the delivery' });
       assert.ok(got);
       assert.deepEqual(JSON.parse(got.body.toString()), { status: 'sent' });
       assert.equal(got.exchange, '');
@@ -288,7 +180,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       });
       const before = Math.floor(Date.now() / 1000) * 1000;
       await bus.publish(EXCHANGE, 'account.created', json({}));
-      await waitFor(() => got !== undefined, 'the delivery');
+      await waitFor(() => got !== undefined, { what: 'the delivery' });
       assert.match(got?.properties.messageId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       assert.equal(got?.properties.type, 'account.created');
       assert.ok((got?.properties.timestamp.getTime() ?? 0) >= before);
@@ -316,7 +208,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         else await d.ack();
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'requeue-me' });
-      await waitFor(() => seen.length === 2, 'the redelivery');
+      await waitFor(() => seen.length === 2, { what: 'the redelivery' });
       assert.deepEqual(seen, [
         { id: 'requeue-me', redelivered: false },
         { id: 'requeue-me', redelivered: true },
@@ -333,7 +225,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         held = d; // never acked
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'unacked' });
-      await waitFor(() => held !== undefined, 'the first delivery');
+      await waitFor(() => held !== undefined, { what: 'the first delivery' });
       await first.close();
       assert.equal(first.state(), 'closed');
 
@@ -343,7 +235,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         next.push(d);
         await d.ack();
       });
-      await waitFor(() => next.length === 1, 'the redelivery');
+      await waitFor(() => next.length === 1, { what: 'the redelivery' });
       assert.equal(next[0]?.properties.messageId, 'unacked');
       assert.equal(next[0]?.redelivered, true);
       await held?.ack(); // late ack from the closed consumer: ignored, not thrown
@@ -355,7 +247,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       await bus.consume('log-service', (d) => d.nack({ requeue: false }));
       await bus.publish(EXCHANGE, 'account.created', json({ bad: true }), { messageId: 'poison' });
       let dead: TakenMessage[] = [];
-      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, 'the DLQ message');
+      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, { what: 'the DLQ message' });
       const [message] = dead;
       assert.equal(message?.messageId, 'poison');
       assert.deepEqual(JSON.parse(message?.body.toString() ?? ''), { bad: true });
@@ -370,7 +262,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       await bus.consume('email-service', (d) => d.deadLetter('schema validation failed: data.id'));
       await bus.publish(EXCHANGE, 'card.created', json({ id: 'x' }), { messageId: 'invalid', correlationId: 'c-9', headers: { keep: 'me' } });
       let dead: TakenMessage[] = [];
-      await waitFor(async () => (dead = dead.concat(await h.takeAll('email-service.dlq'))).length === 1, 'the DLQ message');
+      await waitFor(async () => (dead = dead.concat(await h.takeAll('email-service.dlq'))).length === 1, { what: 'the DLQ message' });
       const [message] = dead;
       assert.equal(message?.messageId, 'invalid');
       assert.equal(message?.routingKey, 'email-service');
@@ -388,7 +280,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'thrower' });
       let dead: TakenMessage[] = [];
-      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, 'the DLQ message');
+      await waitFor(async () => (dead = dead.concat(await h.takeAll('log-service.dlq'))).length === 1, { what: 'the DLQ message' });
       assert.equal(dead[0]?.messageId, 'thrower');
     });
 
@@ -399,7 +291,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         outcome.push(await d.ack().then(() => 'acked twice', (err: unknown) => err));
       });
       await bus.publish(EXCHANGE, 'account.created', json({}));
-      await waitFor(() => outcome.length === 1, 'the handler');
+      await waitFor(() => outcome.length === 1, { what: 'the handler' });
       assert.ok(outcome[0] instanceof Error);
       assert.match(outcome[0].message, /already settled/);
       assert.ok(bus.isReady());
@@ -411,15 +303,15 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         held.push(d);
       }, { prefetch: 2 });
       await Promise.all(Array.from({ length: 5 }, (_, i) => bus.publish(EXCHANGE, 'account.created', json({ i }))));
-      await waitFor(() => held.length === 2, 'two deliveries');
+      await waitFor(() => held.length === 2, { what: 'two deliveries' });
       await delay(150);
       assert.equal(held.length, 2);
       await held[0]?.ack();
-      await waitFor(() => held.length === 3, 'a third delivery after one ack');
+      await waitFor(() => held.length === 3, { what: 'a third delivery after one ack' });
       await delay(100);
       assert.equal(held.length, 3);
       await Promise.all(held.slice(1).map((d) => d.ack()));
-      await waitFor(() => held.length === 5, 'the rest');
+      await waitFor(() => held.length === 5, { what: 'the rest' });
       await Promise.all(held.slice(3).map((d) => d.ack()));
     });
 
@@ -434,7 +326,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         acked = true;
       });
       await bus.publish(EXCHANGE, 'account.created', json({}));
-      await waitFor(() => started, 'the handler to start');
+      await waitFor(() => started, { what: 'the handler to start' });
       let closed = false;
       const closing = bus.close().then(() => {
         closed = true;
@@ -455,7 +347,7 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
         got.push(d);
       });
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'held' });
-      await waitFor(() => got.length === 1, 'the delivery');
+      await waitFor(() => got.length === 1, { what: 'the delivery' });
       await subscription.cancel();
       await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'after-cancel' });
       await delay(50);
@@ -468,164 +360,3 @@ function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <T exten
     extra?.({ buses, track });
   });
 }
-
-contract(inMemoryHarness(), ({ track }) => {
-  it('round-robins between competing consumers', async () => {
-    const broker = new InMemoryBroker();
-    const bus = track(new InMemoryBus({ broker }));
-    await bus.declare(topology);
-    const byConsumer: string[] = [];
-    await bus.consume('log-service', async (d) => {
-      byConsumer.push('a');
-      await d.ack();
-    });
-    await bus.consume('log-service', async (d) => {
-      byConsumer.push('b');
-      await d.ack();
-    });
-    for (let i = 0; i < 4; i++) await bus.publish(EXCHANGE, 'account.created', json({ i }));
-    await waitFor(() => byConsumer.length === 4, 'four deliveries');
-    assert.deepEqual(byConsumer, ['a', 'b', 'a', 'b']);
-  });
-
-  it('copies bodies: a handler mutating its body changes no other copy', async () => {
-    const bus = track(new InMemoryBus());
-    await bus.declare(topology);
-    const body = json({ v: 1 });
-    const bodies: string[] = [];
-    await bus.consume('log-service', async (d) => {
-      d.body.fill(0x20);
-      await d.ack();
-    });
-    await bus.publish(EXCHANGE, 'account.created', body);
-    body.fill(0x21);
-    await waitFor(() => bus.queueDepth('log-service') === 0, 'log-service consumed');
-    await bus.consume('email-service', async (d) => {
-      bodies.push(d.body.toString());
-      await d.ack();
-    });
-    await waitFor(() => bodies.length === 1, 'email delivery');
-    assert.deepEqual(bodies, ['{"v":1}']);
-  });
-
-  it('never delivers inside the publisher’s call stack', async () => {
-    const bus = track(new InMemoryBus());
-    await bus.declare(topology);
-    let publishing = false;
-    let deliveredWhilePublishing: boolean | undefined;
-    await bus.consume('log-service', async (d) => {
-      deliveredWhilePublishing = publishing;
-      await d.ack();
-    });
-    publishing = true;
-    const published = bus.publish(EXCHANGE, 'account.created', json({}));
-    await published;
-    publishing = false;
-    await waitFor(() => deliveredWhilePublishing !== undefined, 'the delivery');
-    assert.equal(deliveredWhilePublishing, false);
-  });
-
-  it('peeks and drains queues without consumers', async () => {
-    const bus = track(new InMemoryBus());
-    await bus.declare(topology);
-    await bus.publish(EXCHANGE, 'account.created', json({ n: 1 }), { messageId: 'p1' });
-    assert.equal(bus.queueDepth('log-service'), 1);
-    assert.deepEqual(bus.peek('log-service').map((m) => m.properties.messageId), ['p1']);
-    assert.equal(bus.queueDepth('log-service'), 1);
-    assert.deepEqual(bus.drain('log-service').map((m) => m.properties.messageId), ['p1']);
-    assert.equal(bus.queueDepth('log-service'), 0);
-  });
-
-  it('refuses to redeclare a queue with different arguments', async () => {
-    const bus = track(new InMemoryBus());
-    await bus.declare(topology);
-    const changed: Topology = {
-      exchanges: [],
-      bindings: [],
-      queues: [{ name: 'log-service', durable: true, exclusive: false, autoDelete: false, arguments: {} }],
-    };
-    await assert.rejects(bus.declare(changed), /PRECONDITION_FAILED/);
-  });
-});
-
-const amqp = amqpHarness();
-contract(amqp, ({ track }) => {
-  it('publishes persistent messages (delivery mode 2) with content type application/json', async () => {
-    const bus = track(await amqp.newBus());
-    await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'durable' });
-    const [message] = await amqp.takeAll('log-service');
-    assert.equal(message?.messageId, 'durable');
-    assert.equal(message?.deliveryMode, 2);
-    assert.equal(message?.contentType, 'application/json');
-  });
-
-  it('rejects publishes at once with BrokerUnavailableError while the broker is unreachable', async () => {
-    const bus = track(new AmqpBus({ url: 'amqp://guest:guest@127.0.0.1:1/', reconnect: { baseMs: 50, maxMs: 200 } }));
-    bus.start();
-    await assert.rejects(bus.publish(EXCHANGE, 'account.created', json({})), BrokerUnavailableError);
-    await assert.rejects(bus.waitUntilConnected(300), BrokerUnavailableError);
-    assert.equal(bus.state(), 'connecting');
-    assert.equal(bus.isReady(), false);
-    await bus.declare(topology); // remembered for the connection that never comes
-    await bus.close();
-    assert.equal(bus.state(), 'closed');
-  });
-
-  it('reconnects after close_all_connections and handles all 500 messages of a stream', async function () {
-    this.timeout(20_000);
-    const logs: string[] = [];
-    const logger = pino({ level: 'info' }, new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        logs.push(chunk.toString());
-        callback();
-      },
-    }));
-    const publisher = track(await amqp.newBus());
-    const ids = Array.from({ length: 500 }, () => randomUUID());
-    await Promise.all(ids.map((id) => publisher.publish(EXCHANGE, 'account.created', json({ id }), { messageId: id })));
-
-    const consumer = track(new AmqpBus({ url: amqp.vhost().url, logger, prefetch: 10, reconnect: { baseMs: 100, maxMs: 1_000 } }));
-    await consumer.connect(5_000);
-    await consumer.declare(topology);
-    const handled = new Set<string>();
-    let deliveries = 0;
-    await consumer.consume('log-service', async (d) => {
-      deliveries++;
-      await delay(30);
-      handled.add(d.properties.messageId); // idempotent by message id
-      await d.ack();
-    });
-    await waitFor(() => handled.size >= 50, 'the stream to start');
-    await closeAllConnections(amqp.vhost().name);
-    assert.ok(handled.size < 500, 'the connections were closed in the middle of the stream');
-    await waitFor(() => handled.size === 500, 'all 500 messages', 15_000);
-    await waitFor(() => consumer.isReady() && publisher.isReady(), 'both buses ready again');
-
-    assert.deepEqual([...handled].sort(), [...ids].sort());
-    assert.ok(logs.some((l) => l.includes('broker connection lost')), 'the connection was really lost');
-    assert.equal(logs.filter((l) => l.includes('connected to the broker')).length, 2);
-    assert.ok(deliveries >= 500);
-    await publisher.publish(EXCHANGE, 'account.created', json({}), { messageId: 'after-reconnect' });
-    await waitFor(() => handled.has('after-reconnect'), 'a message published after the reconnect');
-    assert.equal(await amqp.depth('log-service'), 0);
-  });
-
-  it('ignores an ack for a delivery whose channel died; the broker redelivers it', async () => {
-    const bus = track(await amqp.newBus());
-    const got: Delivery[] = [];
-    await bus.consume('log-service', async (d) => {
-      got.push(d);
-      if (got.length > 1) await d.ack();
-    });
-    await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'stale' });
-    await waitFor(() => got.length === 1, 'the first delivery');
-    await closeAllConnections(amqp.vhost().name);
-    await waitFor(() => got.length === 2, 'the redelivery after the reconnect');
-    await got[0]?.ack(); // dead channel: resolves, nothing thrown
-    assert.equal(got[1]?.properties.messageId, 'stale');
-    assert.equal(got[1]?.redelivered, true);
-    await waitFor(() => bus.isReady(), 'ready');
-    await delay(50);
-    assert.equal(got.length, 2);
-  });
-});

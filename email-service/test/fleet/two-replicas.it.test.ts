@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
-import { accountCreated, newId, waitFor } from '../support/email-fixtures.ts';
+import { accountCreated, newId } from '../support/email-fixtures.ts';
 import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 import { queueDepth, startFleet, tally, type Fleet } from './email-fleet.ts';
+import { waitFor } from '@bank/testkit';
 
 describe('two email-service replicas on one RabbitMQ vhost and one shared MariaDB sent store', function () {
   this.timeout(120_000);
@@ -29,8 +30,8 @@ describe('two email-service replicas on one RabbitMQ vhost and one shared MariaD
     }
 
     const settled = () => replicas.reduce((n, r) => n + r.log.count('event mailed') + r.log.count('event already mailed; not mailing again'), 0);
-    await waitFor(() => settled() === 400, 'all 400 deliveries handled', 90_000, 100);
-    await waitFor(async () => (await queueDepth(vhost.url, 'email-service')) === 0, 'the queue to be empty', 10_000, 100);
+    await waitFor(() => settled() === 400, { what: 'all 400 deliveries handled', timeoutMs: 90_000, intervalMs: 100 });
+    await waitFor(async () => (await queueDepth(vhost.url, 'email-service')) === 0, { what: 'the queue to be empty', timeoutMs: 10_000, intervalMs: 100 });
 
     const mails = inbox.catcher.messages();
     assert.equal(mails.length, 200, '200 mails at the catcher');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createEventChannels, type ConsumeEmailServiceQueueHandlers, type MessageMeta } from '@bank/events';
 import { DependencyUnavailableError, InMemoryBus } from '@bank/platform/events';
 import { silentLogger } from '@bank/platform/logging';
-import { createTestDatabase, type TestDatabase } from '@bank/platform/testing';
+import { createTestDatabase, type TestDatabase } from '@bank/testkit';
 import { ClaimedElsewhereError } from '../../src/consumer/claimed-elsewhere-error.ts';
 import { createEventMailHandlers } from '../../src/consumer/event-mail-consumer.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';

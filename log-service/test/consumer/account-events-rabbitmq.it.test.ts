@@ -4,11 +4,11 @@ import { connect } from 'amqplib';
 import request from 'supertest';
 import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 import { AmqpBus } from '@bank/platform/events';
-import { closeAllConnections, createTestVhost, waitForBroker, type TestVhost } from '@bank/platform/testing';
+import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
 import { createLogService, type LogService } from '../../src/app.ts';
 import type { LogConfig } from '../../src/config.ts';
 import type { LogStore, NewLog } from '../../src/store/index.ts';
-import { tempSqliteStore, testConfig, waitFor } from '../support/service-fixture.ts';
+import { tempSqliteStore, testConfig } from '../support/service-fixture.ts';
 
 const account = (n: number): AccountCreated => ({
   user_id: 1 + (n % 5),
@@ -83,16 +83,7 @@ describe('log-service consumer against RabbitMQ', function () {
   let events: EventChannels;
 
   before(async () => {
-    // another suite may be restarting the broker (stop_app/start_app): wait for it rather than fail
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await waitForBroker(30_000);
-        vhost = await createTestVhost('log-service');
-        return;
-      } catch (err) {
-        if (attempt >= 2) throw err;
-      }
-    }
+    vhost = await createTestVhost('log-service');
   });
   after(async () => {
     await vhost?.delete();
@@ -138,16 +129,16 @@ describe('log-service consumer against RabbitMQ', function () {
 
     await publishRange(0, 250);
     // 100 stored; the consumer holds a full prefetch (20) of unacked messages in hand, the rest wait in the queue
-    await waitFor(() => gated.counts.waiting === 20, 10_000, 'a full prefetch in hand');
-    await closeAllConnections(vhost.name, 'log-service test');
+    await waitFor(() => gated.counts.waiting === 20, { what: 'a full prefetch in hand', timeoutMs: 10_000 });
+    await vhost.closeConnections('log-service test');
     const secondHalf = publishRange(250, 500); // first attempts meet the outage and are retried
     gated.release(); // the messages in hand are written; their acks die with the old channel → redelivered
     await secondHalf;
     assert.equal(published, 500);
 
     const total = async () => (await temp.store.list({ page: 1, pageSize: 1 })).total;
-    await waitFor(async () => (await total()) >= 500, 30_000, '500 stored logs');
-    await waitFor(async () => (await queueState(vhost.url, config.QUEUE_NAME)).messageCount === 0, 10_000, 'an empty queue');
+    await waitFor(async () => (await total()) >= 500, { what: '500 stored logs', timeoutMs: 30_000 });
+    await waitFor(async () => (await queueState(vhost.url, config.QUEUE_NAME)).messageCount === 0, { what: 'an empty queue', timeoutMs: 10_000 });
 
     const stored = new Map<string, number>();
     for (let page = 1; page <= 5; page++) {
@@ -163,7 +154,7 @@ describe('log-service consumer against RabbitMQ', function () {
     assert.equal((await queueState(vhost.url, `${config.QUEUE_NAME}.dlq`)).messageCount, 0, 'nothing dead-lettered');
 
     // the consumer re-attached after the reconnect: the service reports ready again
-    await waitFor(async () => (await request(service!.app).get('/ready')).status === 200, 10_000, 'ready after reconnect');
+    await waitFor(async () => (await request(service!.app).get('/ready')).status === 200, { what: 'ready after reconnect', timeoutMs: 10_000 });
   });
 
   it('stop() finishes and acks the message in hand, then takes no more', async () => {
@@ -171,7 +162,7 @@ describe('log-service consumer against RabbitMQ', function () {
     await startService(gated.store, 'stop');
     const inHand = randomUUID();
     await events.publishAccountCreated(account(1), { messageId: inHand });
-    await waitFor(() => gated.counts.waiting === 1, 10_000, 'the handler to start');
+    await waitFor(() => gated.counts.waiting === 1, { what: 'the handler to start', timeoutMs: 10_000 });
 
     let stopped = false;
     const stopping = service!.stop().then(() => {
@@ -189,7 +180,7 @@ describe('log-service consumer against RabbitMQ', function () {
     assert.deepEqual(afterStop, { messageCount: 0, consumerCount: 0 }, 'acked, not requeued; consumer gone');
 
     await events.publishAccountCreated(account(2));
-    await waitFor(async () => (await queueState(vhost.url, config.QUEUE_NAME)).messageCount === 1, 5_000, 'the new message to wait in the queue');
+    await waitFor(async () => (await queueState(vhost.url, config.QUEUE_NAME)).messageCount === 1, { what: 'the new message to wait in the queue', timeoutMs: 5_000 });
     assert.equal(gated.counts.calls, 1, 'a stopped service takes no more messages');
     assert.equal((await temp.store.list({ page: 1, pageSize: 10 })).total, 1);
   });

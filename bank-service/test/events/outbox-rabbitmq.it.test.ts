@@ -4,38 +4,30 @@ import { defaultEventNames } from '@bank/events';
 import { createLogApiClient } from '@contract-bank/client/log-api';
 import { AmqpBus, type Subscription } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
-import { createTestVhost, startApp, stopApp, type TestVhost } from '@bank/platform/testing';
+import { startRabbitNode, waitFor, type RabbitNode } from '@bank/testkit';
 import { createBankService, type BankService } from '../../src/app.ts';
-import { openSeededDatabase, type SeededDatabase } from '../support/databases.ts';
+import { openBankDatabase, type BankTestDatabase } from '../support/databases.ts';
 import { makeTestConfig, TEST_ADMIN } from '../support/test-config.ts';
 import { bearer, login, registerAndLogin } from '../support/bank-test-app.ts';
 
-// Against the real RabbitMQ, in a fresh vhost. Stopping the broker application is global to this
-// machine, so this suite runs once (on MariaDB, the production engine) and always restarts it.
+// Against a real RabbitMQ that stops and starts in the middle: an own node (never the machine's).
+// Runs once, on MariaDB (the production engine).
 
-async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
+describe('bank outbox over an own RabbitMQ node that stops and starts [MariaDB]', function () {
   this.timeout(180_000);
-  let vhost: TestVhost;
+  let node: RabbitNode;
   let bus: AmqpBus;
-  let database: SeededDatabase;
+  let database: BankTestDatabase;
   let service: BankService;
   let collector: Subscription;
   /** message_id → deliveries seen on the email-service queue (bound to `*.created`). */
   const received = new Map<string, number>();
 
   before(async () => {
-    vhost = await createTestVhost('bank-outbox');
-    bus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 1_000 }, heartbeatSeconds: 5 });
+    node = await startRabbitNode({ name: 'bank-outbox' });
+    database = await openBankDatabase('mysql');
+    bus = new AmqpBus({ url: node.url, reconnect: { baseMs: 100, maxMs: 1_000 }, heartbeatSeconds: 5 });
     await bus.connect(10_000);
-    database = await openSeededDatabase('mysql');
     service = createBankService(
       makeTestConfig(),
       { db: database.db, bus, logApi: createLogApiClient({ baseUrl: 'http://127.0.0.1:9' }) },
@@ -53,7 +45,7 @@ describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
     await service?.stop();
     await bus?.close();
     await database?.close();
-    await vhost?.delete();
+    await node?.remove();
   });
 
   const outboxIds = async (): Promise<string[]> =>
@@ -75,9 +67,9 @@ describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
     const bankId = (bank.body as { item: { id: number } }).item.id;
     await service.flushOutbox();
     const before = await outboxIds();
-    await waitFor(() => before.every((id) => received.has(id)), 'the events written before the outage', 20_000);
+    await waitFor(() => before.every((id) => received.has(id)), { what: 'the events written before the outage', timeoutMs: 20_000 });
 
-    await stopApp();
+    await node.stop();
     try {
       const viaClient = await request(app).post(`/api/clients/${clientId}/accounts`).set(bearer(user.token)).send({ bank_id: bankId });
       assert.equal(viaClient.status, 201);
@@ -88,12 +80,12 @@ describe('bank outbox over the real RabbitMQ [MariaDB]', function () {
       await sleep(500); // the relay tries (and fails) meanwhile
       assert.equal(await unsent(), 3);
     } finally {
-      await startApp();
+      await node.start();
     }
 
     const all = await outboxIds();
     assert.equal(all.length, before.length + 3);
-    await waitFor(async () => all.every((id) => received.has(id)) && (await unsent()) === 0, 'every event after the restart', 90_000);
+    await waitFor(async () => all.every((id) => received.has(id)) && (await unsent()) === 0, { what: 'every event after the restart', timeoutMs: 90_000, intervalMs: 100 });
     await sleep(1_000); // a duplicate would arrive now
     assert.deepEqual([...received.keys()].sort(), [...all].sort());
     for (const [id, count] of received) assert.equal(count, 1, `message ${id} delivered ${count} times`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AmqpBus } from '../../../platform/src/events/amqp-bus.ts';
 import type { Delivery } from '../../../platform/src/events/event-bus.ts';
-import { createTestVhost, type TestVhost } from '../../../platform/src/testing/rabbit-vhost.ts';
+import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
 import { buildTopology, createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 
 const account: AccountCreated = {
@@ -10,14 +10,6 @@ const account: AccountCreated = {
   message: 'Account created with ID: 7',
   data: { id: 7, client_id: 3, bank_id: 1, balance: 0 },
 };
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Collect the raw deliveries of a queue (acking them). */
 async function collect(bus: AmqpBus, queue: string): Promise<Delivery[]> {
@@ -58,7 +50,7 @@ describe('generated events over RabbitMQ', function () {
     const mails = await collect(bus, 'rk-email');
     await channels.publishAccountCreated(account);
     await channels.publishBankCreated({ ...account, data: { id: 2, name: 'B' } }, { correlationId: 'c1', replyTo: 'rk-cb' });
-    await waitFor(() => mails.length === 2 && logs.length === 1);
+    await waitFor(() => mails.length === 2 && logs.length === 1, { what: 'two mails and one stored log' });
     assert.deepEqual(
       mails.map((d) => d.routingKey).sort(),
       ['account.created', 'bank.created'],
@@ -77,7 +69,7 @@ describe('generated events over RabbitMQ', function () {
 
     await bus.publish('dl-ex', 'account.created', Buffer.from(JSON.stringify({ ...account, user_id: 0 })), { type: 'account.created' });
     await channels.publishAccountCreated(account);
-    await waitFor(() => dead.length === 1 && stored.length === 1);
+    await waitFor(() => dead.length === 1 && stored.length === 1, { what: 'one dead letter and one stored log' });
     assert.equal(dead[0]?.properties.headers['x-death-reason'], 'invalid account.created message: user_id must be >= 1');
     assert.deepEqual(stored, [account]);
 
@@ -96,7 +88,7 @@ describe('generated events over RabbitMQ', function () {
     });
     await channels.consumeBankCallbackQueue({ bankCreatedReply: async (p, meta) => void replies.push(`${p.correlation_id}/${meta.correlationId}/${p.message_id}`) });
     const id = await channels.publishBankCreated({ ...account, data: { id: 2, name: 'B' } }, { correlationId: 'corr-7', replyTo: 'dl-cb' });
-    await waitFor(() => replies.length === 1);
+    await waitFor(() => replies.length === 1, { what: 'the reply' });
     assert.deepEqual(replies, [`corr-7/corr-7/${id}`]);
   });
 });

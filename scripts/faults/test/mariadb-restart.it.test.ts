@@ -5,17 +5,17 @@
  * never a hang), and bank-service recovers by itself (no restart). Events: the outbox relay picks
  * up again; every account row is stored and mailed once, a rolled-back one nowhere.
  *
- * MariaDB is shared by the whole machine: `after` always starts it again.
+ * The server that goes down is an own MariaDB instance of this suite (never the machine's): the
+ * system's database lives on it.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { startMariadbInstance, waitFor, type MariadbInstance } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../../e2e/service-processes.ts';
-import { eventually } from '../../e2e/system-probes.ts';
 import { describeStatuses, startAccountStream } from '../account-stream.ts';
 import { MailReader, settleAndAudit } from '../delivery-audit.ts';
 import { createFaultWorld, type FaultWorld } from '../fault-world.ts';
-import { ensureMariadbRunning, shutdownMariadb, startMariadb } from '../mariadb-server.ts';
 import { sendTransfer, startTransferStream, type TransferAttempt } from '../transfer-stream.ts';
 
 const CARD_BALANCE = 50_000;
@@ -65,6 +65,7 @@ function countStatuses(attempts: readonly TransferAttempt[]): Map<number, number
 
 describe('fault: MariaDB restarted during concurrent transfers', function () {
   this.timeout(240_000);
+  let mariadb: MariadbInstance | undefined;
   let system: SystemUnderTest | undefined;
   let world: FaultWorld;
   const cardIds: number[] = [];
@@ -72,7 +73,8 @@ describe('fault: MariaDB restarted during concurrent transfers', function () {
   const stopLoad: (() => Promise<unknown>)[] = [];
 
   before(async () => {
-    system = await startSystem({ prefix: 'faults_db', serviceEnv: { bank: { LOG_LEVEL: 'error' } } });
+    mariadb = await startMariadbInstance({ name: 'faults-db' });
+    system = await startSystem({ prefix: 'faults_db', mariadbUrl: mariadb.url, serviceEnv: { bank: { LOG_LEVEL: 'error' } } });
     world = await createFaultWorld(system, { owners: 2 });
     for (const owner of world.owners) {
       for (let a = 0; a < ACCOUNTS_PER_OWNER; a++) {
@@ -94,10 +96,11 @@ describe('fault: MariaDB restarted during concurrent transfers', function () {
   });
 
   after(async () => {
-    // whatever happened above, the machine's MariaDB runs again before anything else
-    await ensureMariadbRunning();
+    // whatever happened above, the instance runs again before the load stops and the system's database is dropped
+    if (mariadb !== undefined && !mariadb.isRunning()) await mariadb.start();
     await Promise.all(stopLoad.map((stop) => stop()));
     await system?.stop();
+    await mariadb?.remove();
   });
 
   it('moves no money partially, answers 503 while down, and recovers without a restart', async () => {
@@ -124,27 +127,24 @@ describe('fault: MariaDB restarted during concurrent transfers', function () {
         return accounts.done;
       },
     );
-    await eventually(
+    await waitFor(
       async () => transfers.attempts.filter((a) => a.status === 201).length,
-      (n) => n >= 100,
-      30_000,
-      100,
+      { what: '100 transfers answered 201', until: (n) => n >= 100, timeoutMs: 30_000, intervalMs: 100 },
     );
 
-    await shutdownMariadb();
+    const database = mariadb!;
+    await database.stop();
     const downAt = Date.now();
     const answeredBeforeDown = transfers.attempts.length;
     await new Promise((r) => setTimeout(r, 4_000));
     const answeredWhileDown = transfers.attempts.length - answeredBeforeDown;
-    await startMariadb();
+    await database.start();
     const upAt = Date.now();
 
     // recovery without a restart: /ready comes back, then traffic flows for a few more seconds
-    await eventually(
+    await waitFor(
       async () => (await fetch(`${sys.bank.url}/ready`)).status,
-      (status) => status === 200,
-      60_000,
-      250,
+      { what: 'bank-service /ready to answer 200', until: (status) => status === 200, timeoutMs: 60_000, intervalMs: 250 },
     );
     const readyAfterMs = Date.now() - upAt;
     await new Promise((r) => setTimeout(r, 3_000));
