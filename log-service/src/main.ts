@@ -10,7 +10,7 @@ import { runAsProcess } from '@bank/platform/process';
 import { AmqpBus } from '@bank/platform/events';
 import { createLogger } from '@bank/platform/logging';
 import { createLogService } from './app.ts';
-import { loadLogConfig } from './config.ts';
+import { describeLogStore, loadLogConfig, logStoreSettings } from './config.ts';
 import { createLogStore } from './store/index.ts';
 
 export interface RunningLogService {
@@ -23,7 +23,11 @@ export async function main(env: Record<string, string | undefined> = process.env
   loadEnvFile();
   const config = loadLogConfig(env);
   const logger = createLogger('log-service', { level: config.LOG_LEVEL });
-  const store = createLogStore(config.LOG_STORE_URL);
+  logger.info(describeLogStore(config), 'log store chosen');
+  if (config.LOG_STORE_IGNORED.length > 0) {
+    logger.warn({ ignored: config.LOG_STORE_IGNORED }, `LOG_STORE_URL is set, so ${config.LOG_STORE_IGNORED.join(' and ')} ${config.LOG_STORE_IGNORED.length > 1 ? 'are' : 'is'} ignored`);
+  }
+  const store = createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
   const bus = new AmqpBus({ url: config.AMQP_URI, logger, prefetch: config.PREFETCH, connectionName: 'log-service' });
   bus.start();
 
