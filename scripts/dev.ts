@@ -2,127 +2,146 @@
  * Embedded mode (`npm start` / `make dev`): bank-service, log-service, email-service and the mail
  * catcher in one process on the embedded defaults — SQLite files under ./data, one in-memory
  * broker shared by the three services' buses, the embedded log store, the catcher as SMTP server.
- * The one place that composes all three apps (services never import each other).
+ * The one place that composes all three services, each through its own wiring module (the same
+ * one its main.ts uses), so every service variable set in the environment is honoured here too.
  */
-import { createLogApiClient } from '@bank/generated/log-api';
-import { createJwtKey, signServiceToken } from '@bank/platform/auth';
 import { InMemoryBroker, InMemoryBus } from '@bank/platform/events';
-import { closeServer, listen } from '@bank/platform/http';
 import { createLogger } from '@bank/platform/logging';
 import { runAsProcess } from '@bank/platform/process';
-import { createBankService } from '../bank-service/src/app.ts';
-import { loadBankConfig } from '../bank-service/src/config.ts';
-import { createDatabase } from '../bank-service/src/db/database.ts';
-import { loadCliConfig } from '../bank-service/src/cli/cli-config.ts';
-import { runInit } from '../bank-service/src/cli/init-command.ts';
-import { createLogService } from '../log-service/src/app.ts';
-import { loadLogConfig } from '../log-service/src/config.ts';
-import { createLogStore } from '../log-service/src/store/index.ts';
-import { createEmailService } from '../email-service/src/app.ts';
-import { loadEmailConfig } from '../email-service/src/config.ts';
-import { createMailCatcher } from '../email-service/src/catcher/index.ts';
-import { createMailTransport } from '../email-service/src/mail/index.ts';
-import { createSentStore } from '../email-service/src/sent-store/index.ts';
+import { loadBankConfig, loadCliConfig, startBankService } from '../bank-service/src/wiring.ts';
+import { loadEmailConfig, startEmailService } from '../email-service/src/wiring.ts';
+import { loadLogConfig, startLogService } from '../log-service/src/wiring.ts';
 
-// Ports and the data folder can be moved (BANK_PORT, LOG_PORT, EMAIL_PORT, CATCHER_SMTP_PORT,
-// CATCHER_HTTP_PORT, DEV_DATA_DIR, DEV_HOST); any service variable set in the environment wins.
-const ports = {
-  bank: process.env.BANK_PORT ?? '5000',
-  log: process.env.LOG_PORT ?? '8000',
-  email: process.env.EMAIL_PORT ?? '8001',
-  smtp: process.env.CATCHER_SMTP_PORT ?? '1025',
-  inbox: process.env.CATCHER_HTTP_PORT ?? '8025',
-};
-const dataDir = process.env.DEV_DATA_DIR ?? './data';
-const host = process.env.DEV_HOST ?? '127.0.0.1';
-const env: Record<string, string | undefined> = {
-  APP_ENV: 'development',
-  DATABASE_URL: `sqlite:${dataDir}/bank.sqlite`,
-  LOG_STORE_URL: `sqlite:${dataDir}/logs.sqlite`,
-  SENT_STORE_URL: `sqlite:${dataDir}/email.sqlite`,
-  SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
-  LOG_SERVICE_URL: `http://127.0.0.1:${ports.log}`,
-  ...process.env,
-};
+type Env = Record<string, string | undefined>;
 
-export async function startEmbedded() {
+/** Where embedded mode listens and keeps its data. */
+export interface EmbeddedLayout {
+  host: string;
+  dataDir: string;
+  ports: { bank: string; log: string; email: string; smtp: string; inbox: string };
+}
+
+/**
+ * Ports and the data folder can be moved (BANK_PORT, LOG_PORT, EMAIL_PORT, CATCHER_SMTP_PORT,
+ * CATCHER_HTTP_PORT, DEV_DATA_DIR, DEV_HOST).
+ */
+export function embeddedLayout(processEnv: Env): EmbeddedLayout {
+  return {
+    host: processEnv.DEV_HOST ?? '127.0.0.1',
+    dataDir: processEnv.DEV_DATA_DIR ?? './data',
+    ports: {
+      bank: processEnv.BANK_PORT ?? '5000',
+      log: processEnv.LOG_PORT ?? '8000',
+      email: processEnv.EMAIL_PORT ?? '8001',
+      smtp: processEnv.CATCHER_SMTP_PORT ?? '1025',
+      inbox: processEnv.CATCHER_HTTP_PORT ?? '8025',
+    },
+  };
+}
+
+/**
+ * The environment the three services are configured from: the embedded defaults, then every
+ * variable of `processEnv` (any service variable set there wins), then each service's PORT/HOST.
+ * With TLS_CERT/TLS_KEY every service serves HTTPS and bank-service calls log-service over HTTPS,
+ * trusting TLS_CERT (the self-signed pair of `make certs`) unless LOG_SERVICE_CA names another CA.
+ */
+export function embeddedEnvironment(processEnv: Env, layout: EmbeddedLayout = embeddedLayout(processEnv)): Env {
+  const tls = Boolean(processEnv.TLS_CERT && processEnv.TLS_KEY);
+  const { dataDir, ports } = layout;
+  return {
+    APP_ENV: 'development',
+    DATABASE_URL: `sqlite:${dataDir}/bank.sqlite`,
+    LOG_STORE_URL: `sqlite:${dataDir}/logs.sqlite`,
+    SENT_STORE_URL: `sqlite:${dataDir}/email.sqlite`,
+    SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
+    LOG_SERVICE_URL: `${tls ? 'https' : 'http'}://127.0.0.1:${ports.log}`,
+    ...(tls ? { LOG_SERVICE_CA: processEnv.TLS_CERT } : {}),
+    START_MAIL_CATCHER: 'true',
+    CATCHER_HOST: layout.host,
+    CATCHER_SMTP_PORT: ports.smtp,
+    CATCHER_HTTP_PORT: ports.inbox,
+    ...processEnv,
+    HOST: layout.host,
+  };
+}
+
+export interface EmbeddedSystem {
+  /** Base URLs of the three APIs and of the mail inbox. */
+  urls: { bank: string; log: string; email: string; inbox: string };
+  stop(): Promise<void>;
+}
+
+export async function startEmbedded(processEnv: Env = process.env): Promise<EmbeddedSystem> {
+  const layout = embeddedLayout(processEnv);
+  const env = embeddedEnvironment(processEnv, layout);
   const level = env.LOG_LEVEL ?? 'info';
   const logger = createLogger('dev', { level });
-  const serviceLogger = (name: string) => createLogger(name, { level });
   const broker = new InMemoryBroker();
+  const buses = { bank: new InMemoryBus({ broker }), log: new InMemoryBus({ broker }), email: new InMemoryBus({ broker }) };
+  const closeBuses = () => Promise.all(Object.values(buses).map((bus) => bus.close()));
 
-  // bank-service: init first (migrate, roles, admin from the documented defaults)
-  const bankConfig = loadBankConfig({ ...env, PORT: ports.bank });
-  const db = createDatabase(bankConfig.DATABASE_URL);
-  const init = await runInit(db, { admin: loadCliConfig(env).admin });
-  if (init.adminCreated) logger.info('created the admin user from ADMIN_EMAIL / ADMIN_PASS (defaults: admin@example.com / adminpass)');
+  const logConfig = loadLogConfig({ ...env, PORT: layout.ports.log });
+  const emailConfig = loadEmailConfig({ ...env, PORT: layout.ports.email });
+  const bankConfig = loadBankConfig({ ...env, PORT: layout.ports.bank });
+  const admin = loadCliConfig(env).admin;
 
-  const catcher = createMailCatcher({ smtpPort: Number(ports.smtp), httpPort: Number(ports.inbox), host, logger: serviceLogger('mail-catcher') });
-  await catcher.start();
+  const started: Array<{ stop(): Promise<void> }> = [];
+  let email, log, bank;
+  try {
+    // email first: it runs the mail catcher that bank's first mails go to
+    email = await startEmailService(emailConfig, { bus: buses.email });
+    started.push(email);
+    log = await startLogService(logConfig, { bus: buses.log });
+    started.push(log);
+    // bank-service runs init first (migrate, roles, the admin from the documented defaults)
+    bank = await startBankService(bankConfig, { overrides: { bus: buses.bank }, init: { admin } });
+    started.push(bank);
+  } catch (err) {
+    for (const service of started.reverse()) await service.stop();
+    await closeBuses();
+    throw err;
+  }
+  if (bank.init?.adminCreated) logger.info('the admin user is ADMIN_EMAIL / ADMIN_PASS (defaults: admin@example.com / adminpass)');
 
-  const logConfig = loadLogConfig({ ...env, PORT: ports.log });
-  const logStore = createLogStore(logConfig.LOG_STORE_URL);
-  const logBus = new InMemoryBus({ broker });
-  const logService = createLogService(logConfig, { store: logStore, bus: logBus, logger: serviceLogger('log-service') });
-
-  const emailConfig = loadEmailConfig({ ...env, PORT: ports.email });
-  const emailBus = new InMemoryBus({ broker });
-  const sentStore = createSentStore(emailConfig.SENT_STORE_URL);
-  const transport = createMailTransport({ smtpUrl: emailConfig.SMTP_URL, from: emailConfig.EMAIL_FROM });
-  const emailService = createEmailService(emailConfig, { bus: emailBus, transport, sentStore, logger: serviceLogger('email-service') });
-
-  const jwtKey = createJwtKey(bankConfig.JWT_SECRET_KEY);
-  const bankBus = new InMemoryBus({ broker });
-  const logApi = createLogApiClient({
-    baseUrl: bankConfig.LOG_SERVICE_URL,
-    token: () => signServiceToken(jwtKey, 'bank-service', { issuer: bankConfig.JWT_ISSUER, audience: bankConfig.JWT_AUDIENCE, expiresInSeconds: 300 }),
-  });
-  const bankService = createBankService(bankConfig, { db, bus: bankBus, logApi, logger: serviceLogger('bank-service') });
-
-  await logService.start();
-  await emailService.start();
-  await bankService.start();
-  const servers = await Promise.all([
-    listen(bankService.app, { port: bankConfig.PORT, host }),
-    listen(logService.app, { port: logConfig.PORT, host }),
-    listen(emailService.app, { port: emailConfig.PORT, host }),
-  ]);
-
-  const url = (port: number | string) => `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const scheme = bankConfig.TLS_CERT ? 'https' : 'http';
+  const shownHost = layout.host === '0.0.0.0' ? 'localhost' : layout.host;
+  const url = (port: number | string, protocol = scheme) => `${protocol}://${shownHost}:${port}`;
+  const urls = {
+    bank: url(bankConfig.PORT),
+    log: url(logConfig.PORT),
+    email: url(emailConfig.PORT),
+    inbox: url(emailConfig.CATCHER_HTTP_PORT, 'http'),
+  };
   console.log(
     [
       '',
-      `contract-bank is running on its embedded defaults (SQLite in ${dataDir}, in-memory broker, mail catcher):`,
-      `  bank API        ${url(bankConfig.PORT)}   (docs ${url(bankConfig.PORT)}/docs)`,
-      `  log API         ${url(logConfig.PORT)}   (docs ${url(logConfig.PORT)}/docs)`,
-      `  email service   ${url(emailConfig.PORT)}   (/health, /ready)`,
-      `  mail inbox      ${url(ports.inbox)}   (SMTP on ${ports.smtp})`,
+      `contract-bank is running on its embedded defaults (SQLite in ${layout.dataDir}, in-memory broker, mail catcher):`,
+      `  bank API        ${urls.bank}   (docs ${urls.bank}/docs)`,
+      `  log API         ${urls.log}   (docs ${urls.log}/docs)`,
+      `  email service   ${urls.email}   (/health, /ready)`,
+      `  mail inbox      ${urls.inbox}   (SMTP on ${emailConfig.CATCHER_SMTP_PORT})`,
       '  admin login     admin@example.com / adminpass (ADMIN_EMAIL / ADMIN_PASS)',
       'Ctrl-C stops everything gracefully.',
       '',
     ].join('\n'),
   );
 
+  const [runningBank, runningLog, runningEmail] = [bank, log, email];
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      logger.info('stopping: HTTP first, then the relay and consumers (finishing work in hand)');
-      await Promise.all(servers.map(closeServer));
-      await bankService.stop();
-      // let the consumers drain what the relay just published
+      logger.info('stopping: bank first (HTTP, then the relay), then the consumers once they drained what it published');
+      await runningBank.stop();
       for (let i = 0; i < 50 && (broker.queueDepth(logConfig.QUEUE_NAME) > 0 || broker.queueDepth(emailConfig.QUEUE_NAME) > 0); i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await emailService.stop();
-      await logService.stop();
-      await Promise.all([bankBus.close(), logBus.close(), emailBus.close()]);
-      await catcher.stop();
-      transport.close();
-      await Promise.all([logStore.close(), sentStore.close(), db.destroy()]);
+      await runningEmail.stop();
+      await runningLog.stop();
+      await closeBuses();
     })());
-  return { stop };
+  return { urls, stop };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
-  await runAsProcess(startEmbedded);
+  await runAsProcess(() => startEmbedded(process.env));
 }

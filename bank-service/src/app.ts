@@ -1,10 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { bankApiSpecPath, mountBankApi } from '@bank/generated/bank-api';
-import { mountDocs } from '@bank/platform/http';
-import { buildTopology } from '@bank/generated/events';
-import type { LogApiClient } from '@bank/generated/log-api';
+import { bankApiSpecPath, mountBankApi } from '@bank/bank-api';
+import { mountDocs } from '@bank/platform-http/docs';
+import { buildTopology } from '@bank/events';
+import type { LogApiClient } from '@contract-bank/client/log-api';
 import type { EventBus, Subscription } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { createJwtKey } from '@bank/platform/auth';

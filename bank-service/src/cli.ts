@@ -1,8 +1,8 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 // bank-service command line: `init`, `migrate latest|rollback|status|make <name>`, `serve`.
 // Reads .env and the environment (DATABASE_URL, APP_ENV/NODE_ENV, ADMIN_EMAIL, ADMIN_PASS).
-// Keep dynamic import() out of this file: tsx's import scanner misreads the `--import` of the
-// shebang when the file also holds a dynamic import (serve's lives in cli/serve-command.ts).
+// Compiled: `node dist/src/cli.js …` (the package's `bank-service` bin); from source:
+// `npm run cli -w bank-service -- …` (tsx).
 import type { Knex } from 'knex';
 import { ConfigError, loadEnvFile } from '@bank/platform/config';
 import { loadCliConfig } from './cli/cli-config.ts';

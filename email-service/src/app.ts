@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { buildTopology, createEventChannels, type EventNames } from '@bank/generated/events';
+import { buildTopology, createEventChannels, type EventNames } from '@bank/events';
 import { consumerLifecycle, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { EmailConfig } from './config.ts';

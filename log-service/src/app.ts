@@ -1,10 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { buildTopology, type EventNames } from '@bank/generated/events';
-import { logApiSpecPath, mountLogApi } from '@bank/generated/log-api';
+import { buildTopology, type EventNames } from '@bank/events';
+import { logApiSpecPath, mountLogApi } from '@bank/log-api';
 import { createJwtKey } from '@bank/platform/auth';
 import { consumerLifecycle, type EventBus } from '@bank/platform/events';
-import { mountDocs } from '@bank/platform/http';
+import { mountDocs } from '@bank/platform-http/docs';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
 import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consumer/account-events-consumer.ts';

@@ -3,7 +3,7 @@
  * a social status (admin), a registered user with its client and one account, and 4 cards on that
  * account with a large opening balance (admin).
  */
-import { createBankApiClient } from '@bank/generated/bank-api';
+import { createBankApiClient } from '@contract-bank/client/bank-api';
 
 export interface BenchData {
   adminToken: string;

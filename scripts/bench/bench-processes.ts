@@ -92,10 +92,10 @@ export interface NodeChild {
   stop(): Promise<void>;
 }
 
-/** `node --import tsx scripts/bench/<script> …args` with extra environment. */
+/** `node --import tsx --conditions=bank-source scripts/bench/<script> …args` with extra environment. */
 export function startNodeScript(script: string, args: string[] = [], env: Record<string, string> = {}): NodeChild {
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', resolve(BENCH_DIR, script), ...args], {
+    spawn(process.execPath, ['--import', 'tsx', '--conditions=bank-source', resolve(BENCH_DIR, script), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 /**
  * Summarise a .cpuprofile: self time per function and per file (top N), to find where a service
- * spends its CPU under a benchmark. `node --import tsx scripts/bench/profile-summary.ts <file> [N]`
+ * spends its CPU under a benchmark. `node --import tsx --conditions=bank-source scripts/bench/profile-summary.ts <file> [N]`
  */
 import { readFileSync } from 'node:fs';
 

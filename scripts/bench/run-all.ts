@@ -156,7 +156,7 @@ async function benchLogin(data: BenchData, rss: RssSampler, results: Figures, co
     ]),
   );
   results.login = { service: service.result, argon2VerifiesPerSecond: [argonBefore.perSecond, argonAfter.perSecond], met: ratio.met };
-  commands.push(service.command, 'node --import tsx scripts/bench/argon2-baseline.ts   # DURATION_MS=5000, UV_THREADPOOL_SIZE default 4');
+  commands.push(service.command, 'node --import tsx --conditions=bank-source scripts/bench/argon2-baseline.ts   # DURATION_MS=5000, UV_THREADPOOL_SIZE default 4');
 }
 
 async function benchTransfers(data: BenchData, rss: RssSampler, results: Figures, commands: string[]): Promise<void> {
@@ -268,7 +268,7 @@ async function benchPipeline(data: BenchData, rss: RssSampler, results: Figures,
   results['event-pipeline'] = { throughput, withMail, latency, baseline: [rawBefore, rawAfter], met: ratio.met };
   commands.push(
     `event pipeline: scripts/bench/event-pipeline.ts (N=${EVENTS} bulk, ${LATENCY_EVENTS} via the API)`,
-    `AMQP_URL=… N=${EVENTS} SIZE=${messageBytes} node --import tsx scripts/bench/amqp-baseline.ts consume|publish`,
+    `AMQP_URL=… N=${EVENTS} SIZE=${messageBytes} node --import tsx --conditions=bank-source scripts/bench/amqp-baseline.ts consume|publish`,
   );
 }
 

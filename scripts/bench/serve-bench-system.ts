@@ -4,7 +4,7 @@
  * With CPU_PROFILE_DIR=<dir> every service loads scripts/bench/cpu-profile-hook.ts and writes
  * <dir>/<pid>.cpuprofile when it exits (Node 20 refuses --cpu-prof in NODE_OPTIONS).
  *
- *   node --import tsx scripts/bench/serve-bench-system.ts
+ *   node --import tsx --conditions=bank-source scripts/bench/serve-bench-system.ts
  */
 import { fileURLToPath } from 'node:url';
 import { startSystem } from '../e2e/service-processes.ts';
@@ -14,7 +14,7 @@ const profileDir = process.env.CPU_PROFILE_DIR;
 const hook = fileURLToPath(new URL('./cpu-profile-hook.ts', import.meta.url));
 const system = await startSystem({
   prefix: 'bench',
-  ...(profileDir ? { env: { NODE_OPTIONS: `--import=tsx --import=${hook}`, CPU_PROFILE_DIR: profileDir } } : {}),
+  ...(profileDir ? { env: { NODE_OPTIONS: `--import=tsx --conditions=bank-source --import=${hook}`, CPU_PROFILE_DIR: profileDir } } : {}),
 });
 let stopping = false;
 const stop = () => {

@@ -1,9 +1,9 @@
 /**
- * generated/events from specs/events.asyncapi.yaml with the in-repo AsyncAPI React template
+ * generated/events/src from specs/events.asyncapi.yaml with the in-repo AsyncAPI React template
  * (scripts/codegen/asyncapi-template), run through @asyncapi/generator offline.
  *
  * The generator renders into a fresh temporary folder; the files are then copied into
- * generated/events (only the ones whose content changed are rewritten) and files the
+ * generated/events/src (only the ones whose content changed are rewritten) and files the
  * template no longer produces are removed. Output is deterministic: no timestamps, stable order.
  *
  *   npx tsx scripts/codegen/gen-events.ts
@@ -17,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const eventsSpecPath = path.join(repoRoot, 'specs/events.asyncapi.yaml');
 export const eventsTemplatePath = path.join(here, 'asyncapi-template');
-export const eventsOutputPath = path.join(repoRoot, 'generated/events');
+export const eventsOutputPath = path.join(repoRoot, 'generated/events/src');
 
 export interface GenerateEventsOptions {
   specPath?: string;

@@ -1,26 +1,47 @@
 /**
  * `make gen` / `npm run gen`: regenerate all of generated/ from specs/. Deterministic (no
- * timestamps, spec order), so CI can fail on drift.
+ * timestamps, spec order), so CI can fail on drift. Writes only files whose content changed and
+ * removes files the generators no longer produce (build output and node_modules are left alone).
+ *
+ *   generated/client     @contract-bank/client  openapi-typescript types + openapi-fetch clients + auth helper
+ *   generated/bank-api   @bank/bank-api         handler interface, operation table, Express mount, spec copy
+ *   generated/log-api    @bank/log-api          the same for the log API
+ *   generated/events     @bank/events           AsyncAPI payload types, validators, topology, publish/consume
  */
-import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateEvents } from './gen-events.ts';
 import { generateOpenApi } from './gen-openapi.ts';
+import { highestVersion, renderPackageFiles } from './generated-packages.ts';
+import { syncGeneratedTree } from './generated-tree.ts';
+import { repoRoot } from './run-asyncapi-template.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const APIS = [
+  { name: 'bank-api', spec: 'specs/bank.openapi.yaml' },
+  { name: 'log-api', spec: 'specs/log.openapi.yaml' },
+] as const;
 
-export async function generateAll(): Promise<string[]> {
+/** Regenerate everything; returns the paths of the generated files (relative to the repo root). */
+export async function generateAll(root: string = repoRoot): Promise<string[]> {
+  const outputs = await Promise.all(APIS.map((target) => generateOpenApi(root, target)));
+  // One package holds the clients of both APIs: its version is the highest `info.version` of the two.
+  const clientVersion = highestVersion(outputs.map((o) => o.version));
+  const packages = await renderPackageFiles(root, clientVersion);
+
+  const clientFiles: Record<string, string> = { ...packages['generated/client'] };
+  APIS.forEach((target, i) => {
+    for (const [file, content] of Object.entries(outputs[i]!.client)) clientFiles[`src/${target.name}/${file}`] = content;
+  });
+
   const written: string[] = [];
-  for (const target of [
-    { name: 'bank-api', spec: 'specs/bank.openapi.yaml' },
-    { name: 'log-api', spec: 'specs/log.openapi.yaml' },
-  ]) {
-    await rm(join(root, 'generated', target.name), { recursive: true, force: true });
-    written.push(...(await generateOpenApi(root, target)));
+  written.push(...(await syncGeneratedTree(root, 'generated/client', clientFiles)));
+  for (const [i, target] of APIS.entries()) {
+    written.push(...(await syncGeneratedTree(root, `generated/${target.name}`, { ...packages[`generated/${target.name}`], ...outputs[i]!.server })));
   }
-  written.push(...(await generateEvents()));
-  return written;
+  // generated/events/src is written (and pruned) by the AsyncAPI template run below.
+  written.push(...(await syncGeneratedTree(root, 'generated/events', packages['generated/events']!, ['src'])));
+  const events = await generateEvents();
+  written.push(...events.map((file) => file.slice(root.length + 1)));
+  return written.sort();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

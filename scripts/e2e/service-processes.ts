@@ -1,8 +1,10 @@
 /**
- * Starts the system as separate processes for end-to-end and fault tests: the mail catcher,
- * log-service, email-service and bank-service (after `bank-service init`), each a
- * `node --import tsx …/main.ts` child with its own environment, against the real RabbitMQ (a
- * fresh vhost) and MariaDB (a fresh database) of this machine.
+ * Starts the system as separate processes for end-to-end, fault and production-install tests and
+ * benchmarks: the mail catcher, log-service, email-service and bank-service (after
+ * `bank-service init`), each a node child with its own environment, against the real RabbitMQ (a
+ * fresh vhost) and MariaDB (a fresh database) of this machine. Each runs either from source
+ * (`node --import tsx --conditions=bank-source <service>/src/….ts`, the default) or compiled
+ * (`node <service>/dist/src/….js`, after `npm run build`, e.g. from a production install).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +15,21 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, createTestVhost } from '@bank/platform/testing';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** How a service process runs: TypeScript through tsx, or the compiled JavaScript in dist/. */
+export type ServiceRuntime = 'source' | 'compiled';
+
+/**
+ * node's arguments to run a service entry given by its source path, e.g.
+ * `bank-service/src/main.ts` → `['--import', 'tsx', '--conditions=bank-source', 'bank-service/src/main.ts']`
+ * or (compiled) `['bank-service/dist/src/main.js']`.
+ */
+export function serviceNodeArgs(runtime: ServiceRuntime, sourceEntry: string): string[] {
+  if (runtime === 'source') return ['--import', 'tsx', '--conditions=bank-source', sourceEntry];
+  const compiled = sourceEntry.replace(/^([^/]+)\/src\/(.+)\.ts$/, '$1/dist/src/$2.js');
+  if (compiled === sourceEntry) throw new Error(`${sourceEntry} is not a <service>/src/….ts entry`);
+  return [compiled];
+}
 
 export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -53,12 +70,18 @@ async function waitForHttp(url: string, timeoutMs: number, child: ChildProcess, 
   throw new Error(`${url} not ready after ${timeoutMs} ms\n${output()}`);
 }
 
-function startProcess(name: string, script: string, env: Record<string, string>, readyUrl: string): Promise<ServiceProcess> {
+interface Launch {
+  runtime: ServiceRuntime;
+  /** Folder holding the services (the repository, or a production install of it). */
+  root: string;
+}
+
+function startProcess(launchWith: Launch, name: string, script: string, env: Record<string, string>, readyUrl: string): Promise<ServiceProcess> {
   let log = '';
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: ROOT,
+    child = spawn(process.execPath, serviceNodeArgs(launchWith.runtime, script), {
+      cwd: launchWith.root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -102,10 +125,10 @@ export interface SystemUnderTest {
   stop(): Promise<void>;
 }
 
-async function runInit(env: Record<string, string>): Promise<void> {
+async function runInit(launchWith: Launch, env: Record<string, string>): Promise<void> {
   await new Promise<void>((resolveInit, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bank-service/src/cli.ts', 'init'], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [...serviceNodeArgs(launchWith.runtime, 'bank-service/src/cli.ts'), 'init'], {
+      cwd: launchWith.root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -125,12 +148,17 @@ export interface StartSystemOptions {
   env?: Record<string, string>;
   /** Extra environment for one service (wins over `env` and the defaults), e.g. `{ email: { SEND_MAX_ATTEMPTS: '20' } }`. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Run the TypeScript sources through tsx (default) or the compiled dist/ output. */
+  runtime?: ServiceRuntime;
+  /** Folder holding the services (default: this repository), e.g. a production install. */
+  root?: string;
 }
 
 /** Start catcher, log, email and bank as processes; `stop()` ends them and removes what they made. */
 export async function startSystem(options: StartSystemOptions = {}): Promise<SystemUnderTest> {
   const serviceEnv = options.serviceEnv ?? {};
   const prefix = options.prefix ?? 'e2e';
+  const launch: Launch = { runtime: options.runtime ?? 'source', root: options.root ?? ROOT };
   const [vhost, database, dir] = await Promise.all([
     createTestVhost(prefix),
     createTestDatabase(prefix),
@@ -154,6 +182,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
   };
   try {
     const catcher = await startProcess(
+      launch,
       'mail-catcher',
       'email-service/src/catcher-main.ts',
       {
@@ -166,8 +195,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
       `http://127.0.0.1:${catcherHttpPort}/health`,
     );
     started.push(catcher);
-    await runInit({ ...common, DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
+    await runInit(launch, { ...common, DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
     const log = await startProcess(
+      launch,
       'log-service',
       'log-service/src/main.ts',
       { ...common, PORT: String(logPort), LOG_STORE_URL: `sqlite:${join(dir, 'logs.sqlite')}`, ...serviceEnv.log },
@@ -175,6 +205,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
     );
     started.push(log);
     const email = await startProcess(
+      launch,
       'email-service',
       'email-service/src/main.ts',
       {
@@ -190,6 +221,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
     );
     started.push(email);
     const bank = await startProcess(
+      launch,
       'bank-service',
       'bank-service/src/main.ts',
       { ...common, PORT: String(bankPort), DATABASE_URL: database.url, LOG_SERVICE_URL: `http://127.0.0.1:${logPort}`, ...serviceEnv.bank },

@@ -3,7 +3,7 @@
  * in the catcher (by the entity id in the mail text), then the one-line summary every fault test
  * prints: `sent N, stored N, mailed N, duplicates 0, lost 0`.
  */
-import { createLogApiClient } from '@bank/generated/log-api';
+import { createLogApiClient } from '@contract-bank/client/log-api';
 
 export interface StoredEvent {
   /** `data.id` of the log document. */

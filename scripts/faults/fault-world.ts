@@ -3,7 +3,7 @@
  * a bank, a social status, and a few users each owning one client.
  */
 import assert from 'node:assert/strict';
-import { createBankApiClient, type BankApiClient } from '@bank/generated/bank-api';
+import { createBankApiClient, type BankApiClient } from '@contract-bank/client/bank-api';
 import type { SystemUnderTest } from '../e2e/service-processes.ts';
 
 export interface ClientOwner {

@@ -3,7 +3,7 @@
  * `Idempotency-Key` each), every request and its answer recorded, until stopped.
  */
 import { randomUUID } from 'node:crypto';
-import type { BankApiClient } from '@bank/generated/bank-api';
+import type { BankApiClient } from '@contract-bank/client/bank-api';
 
 export interface TransferBody {
   from_card_id: number;

@@ -1,19 +1,50 @@
 import { readdirSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 
-/** `bank-service/migrations/`: TypeScript files `<YYYYMMDDHHMMSS>_<name>.ts`, loaded through tsx. */
+/**
+ * The migrations beside this code: `bank-service/migrations/` (TypeScript, `<YYYYMMDDHHMMSS>_<name>.ts`)
+ * when running from source, `bank-service/dist/migrations/` (their compiled `.js`) when compiled.
+ */
 export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export interface MigratorOptions {
   directory?: string;
 }
 
+const MIGRATION_MODULE = /^(\d{14}_[a-z0-9_]+)\.(ts|js)$/;
+
+interface MigrationFile {
+  /** The name recorded in `knex_migrations`: always `<stamp>_<name>.ts`, compiled or not. */
+  name: string;
+  path: string;
+}
+
+/**
+ * A knex migration source reading the folder's `.ts` or compiled `.js` migrations (never `.d.ts`).
+ * Every migration keeps its source name (`….ts`) in `knex_migrations`, so a database migrated from
+ * source and one migrated by the compiled service agree on what has run.
+ */
+function migrationSource(directory: string): Knex.MigrationSource<MigrationFile> {
+  return {
+    async getMigrations() {
+      const files = (await readdir(directory))
+        .map((file) => ({ file, match: MIGRATION_MODULE.exec(file) }))
+        .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
+        .map(({ file, match }) => ({ name: `${match[1]}.ts`, path: join(directory, file) }));
+      const byName = new Map(files.map((f) => [f.name, f]));
+      return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    getMigrationName: (migration) => migration.name,
+    getMigration: async (migration) => (await import(pathToFileURL(migration.path).href)) as Knex.Migration,
+  };
+}
+
 function migratorConfig(options: MigratorOptions): Knex.MigratorConfig {
   return {
-    directory: options.directory ?? MIGRATIONS_DIRECTORY,
-    loadExtensions: ['.ts'],
+    migrationSource: migrationSource(options.directory ?? MIGRATIONS_DIRECTORY),
     tableName: 'knex_migrations',
   };
 }
@@ -47,9 +78,9 @@ export async function migrationStatus(
 ): Promise<{ completed: string[]; pending: string[] }> {
   const [completed, pending] = (await db.migrate.list(migratorConfig(options))) as [
     Array<{ name: string }>,
-    Array<{ file: string }>,
+    MigrationFile[],
   ];
-  return { completed: completed.map((m) => m.name), pending: pending.map((m) => m.file) };
+  return { completed: completed.map((m) => m.name), pending: pending.map((m) => m.name) };
 }
 
 const MIGRATION_FILE = /^(\d{14})_[a-z0-9_]+\.ts$/;

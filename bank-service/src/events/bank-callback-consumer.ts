@@ -7,8 +7,8 @@ import {
   type EventNames,
   type MessageMeta,
   type Subscription,
-} from '@bank/generated/events';
-import type { LogApiClient } from '@bank/generated/log-api';
+} from '@bank/events';
+import type { LogApiClient } from '@contract-bank/client/log-api';
 import type { EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { Db } from '../db/database.ts';

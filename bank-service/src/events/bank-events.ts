@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEventEncoders, type EncodedMessage, type EventNames } from '@bank/generated/events';
+import { createEventEncoders, type EncodedMessage, type EventNames } from '@bank/events';
 import type { Knex } from '../db/database.ts';
 import { enqueueEvent, type EnqueuedEvent } from '../outbox/index.ts';
 

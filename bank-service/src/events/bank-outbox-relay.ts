@@ -1,4 +1,4 @@
-import { resolveEventNames, type EncodedMessage, type EventNames } from '@bank/generated/events';
+import { resolveEventNames, type EncodedMessage, type EventNames } from '@bank/events';
 import { sendEncoded, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { OutboxRelay, publishOptionsFor, type OutboxRelayOptions, type OutboxRow } from '@bank/platform/outbox';

@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import { hashPassword, passwordNeedsRehash, verifyDummyPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Caller } from '../http/caller.ts';
 import { tokenClaimsOf } from '../http/authenticate.ts';

@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import type { Caller } from '../http/caller.ts';
 import { createAccountHandlers } from './account-handlers.ts';
 import { createAuthHandlers } from './auth-handlers.ts';

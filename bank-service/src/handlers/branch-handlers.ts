@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import type { Caller } from '../http/caller.ts';
 import type { Db } from '../db/database.ts';
 import { getBank } from '../repositories/banks-repository.ts';

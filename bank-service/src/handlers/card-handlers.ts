@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import { pageEnvelope } from '@bank/platform/http';
 import type { Caller } from '../http/caller.ts';
 import { inTransaction } from '../db/database.ts';

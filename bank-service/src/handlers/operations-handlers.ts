@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import type { Caller } from '../http/caller.ts';
 import type { HandlerContext } from './handler-context.ts';
 

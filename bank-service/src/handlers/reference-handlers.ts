@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import { inTransaction } from '../db/database.ts';
 import type { Caller } from '../http/caller.ts';
 import { createBank, deleteBank, getBank, listBanks, updateBank } from '../repositories/banks-repository.ts';

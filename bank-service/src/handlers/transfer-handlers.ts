@@ -1,4 +1,4 @@
-import type { BankApiHandlers, CreateTransferResponse } from '@bank/generated/bank-api';
+import type { BankApiHandlers, CreateTransferResponse } from '@bank/bank-api';
 import { pageEnvelope } from '@bank/platform/http';
 import type { Caller } from '../http/caller.ts';
 import { NotFoundError } from '../domain/errors.ts';

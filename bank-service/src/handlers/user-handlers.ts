@@ -1,4 +1,4 @@
-import type { BankApiHandlers } from '@bank/generated/bank-api';
+import type { BankApiHandlers } from '@bank/bank-api';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Caller } from '../http/caller.ts';
 import { createUser, deleteUser, getUser, listUsers, updateUser, type UpdateUserInput } from '../repositories/users-repository.ts';

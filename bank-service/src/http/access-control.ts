@@ -1,4 +1,4 @@
-import type { BankApiHandlers, BankApiOperationId } from '@bank/generated/bank-api';
+import type { BankApiHandlers, BankApiOperationId } from '@bank/bank-api';
 import type { AuthenticatedUser, Caller } from './caller.ts';
 import type { OwnerLookup } from './ownership-reader.ts';
 import { policyTable, type Access, type BuiltInRole, type OwnedTarget, type PolicyEntry } from './policy-table.ts';

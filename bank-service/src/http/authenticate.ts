@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import { Passport } from 'passport';
-import { createJwtStrategy, userIdOf, type AccessTokenClaims, type TokenAudience } from '@bank/platform/auth';
+import { userIdOf, type AccessTokenClaims, type TokenAudience } from '@bank/platform/auth';
 import { HttpError } from '@bank/platform/http';
 import type { Db } from '../db/database.ts';
 import { loadAuthPrincipal } from '../repositories/ownership-repository.ts';
 import type { AuthenticatedUser } from './caller.ts';
+import { createJwtStrategy } from './jwt-strategy.ts';
 
 /** Thrown by the verify step for a user that exists but is blocked (→ 403, not 401). */
 const blocked = (): HttpError => new HttpError(403, 'Access denied');

@@ -1,4 +1,4 @@
-import type { BankApiOperationId } from '@bank/generated/bank-api';
+import type { BankApiOperationId } from '@bank/bank-api';
 
 /**
  * What a role may do with an operation: `allow` (any row), `own` (only rows the caller owns;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createEventChannels, defaultEventNames, deadLetterQueueName } from '@bank/generated/events';
+import { createEventChannels, defaultEventNames, deadLetterQueueName } from '@bank/events';
 import type { InMemoryMessage } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
 import { forEachDatabase } from '../support/databases.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { InvalidMessageError } from '@bank/generated/events';
+import { InvalidMessageError } from '@bank/events';
 import { InMemoryBus } from '@bank/platform/events';
-import { buildTopology, defaultEventNames } from '@bank/generated/events';
+import { buildTopology, defaultEventNames } from '@bank/events';
 import { forEachDatabase } from '../support/databases.ts';
 import { createBankEvents } from '../../src/events/bank-events.ts';
 import { createBankOutboxRelay } from '../../src/events/bank-outbox-relay.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { defaultEventNames } from '@bank/generated/events';
-import { createLogApiClient } from '@bank/generated/log-api';
+import { defaultEventNames } from '@bank/events';
+import { createLogApiClient } from '@contract-bank/client/log-api';
 import { AmqpBus, type Subscription } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
 import { createTestVhost, startApp, stopApp, type TestVhost } from '@bank/platform/testing';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
-import { bankApiSpecPath } from '@bank/generated/bank-api';
+import { bankApiSpecPath } from '@bank/bank-api';
 import { createJwtKey, signAccessToken } from '@bank/platform/auth';
 import knex from 'knex';
 import { createTestBank, type TestBank } from '../support/bank-test-app.ts';

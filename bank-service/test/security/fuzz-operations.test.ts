@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
-import { bankApiOperations } from '@bank/generated/bank-api';
+import { bankApiOperations } from '@bank/bank-api';
 import { bearer, createTestBank, DEFAULT_PASSWORD, type TestBank, type TestUser } from '../support/bank-test-app.ts';
 import { TEST_ADMIN } from '../support/test-config.ts';
 import { forEachDatabase, type TestEngine } from '../support/databases.ts';

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bankApiOperations, type BankApiOperationId } from '@bank/generated/bank-api';
+import { bankApiOperations, type BankApiOperationId } from '@bank/bank-api';
 import { policyTable, type PolicyEntry } from '../../src/http/policy-table.ts';
 import { bearer, createTestBank, uniqueEmail, DEFAULT_PASSWORD, type TestBank, type TestUser } from './bank-test-app.ts';
 import { forEachDatabase, type TestEngine } from './databases.ts';

@@ -28,7 +28,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { InMemoryBus } from '@bank/platform/events';
 import { createLogger, silentLogger, type Logger } from '@bank/platform/logging';
-import { createLogApiClient, type LogApiClient } from '@bank/generated/log-api';
+import { createLogApiClient, type LogApiClient } from '@contract-bank/client/log-api';
 import { createBankService, type BankService } from '../../src/app.ts';
 import type { BankConfig } from '../../src/config.ts';
 import { makeTestConfig, TEST_ADMIN } from './test-config.ts';

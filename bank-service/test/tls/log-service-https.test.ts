@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
-import { createLogApiClient } from '@bank/generated/log-api';
+import { createLogApiClient } from '@contract-bank/client/log-api';
 import { listen } from '@bank/platform/http';
 import { fetchTrustingCa } from '../../src/http/log-service-fetch.ts';
 

@@ -6,7 +6,7 @@ import {
   type EventChannels,
   type MessageMeta,
   type Subscription,
-} from '@bank/generated/events';
+} from '@bank/events';
 import type { ConsumeFailure } from '@bank/platform/events';
 import type { Logger } from '@bank/platform/logging';
 import type { EventMailPayload, MailTransport } from '../mail/index.ts';

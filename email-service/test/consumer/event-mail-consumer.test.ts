@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createEventChannels, type BankCreatedReply, type EventChannels } from '@bank/generated/events';
+import { createEventChannels, type BankCreatedReply, type EventChannels } from '@bank/events';
 import { InMemoryBus, type ConsumeFailure, type Delivery } from '@bank/platform/events';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';

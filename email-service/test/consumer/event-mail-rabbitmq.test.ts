@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildTopology, createEventChannels, type BankCreatedReply } from '@bank/generated/events';
+import { buildTopology, createEventChannels, type BankCreatedReply } from '@bank/events';
 import { AmqpBus } from '@bank/platform/events';
 import { pino } from 'pino';
 import { closeAllConnections, createTestVhost, type TestVhost } from '@bank/platform/testing';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountCreated, BankCreated } from '@bank/generated/events';
+import type { AccountCreated, BankCreated } from '@bank/events';
 import { loadEmailConfig, type EmailConfig } from '../../src/config.ts';
 import { eventReferenceOf } from '../../src/consumer/event-mail.ts';
 import type { CaughtMessage } from '../../src/catcher/index.ts';

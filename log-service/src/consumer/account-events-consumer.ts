@@ -5,7 +5,7 @@ import {
   type EventNames,
   type MessageMeta,
   type Subscription,
-} from '@bank/generated/events';
+} from '@bank/events';
 import type { ConsumeFailure, EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { backoffDelay, sleep } from '@bank/platform/retry';

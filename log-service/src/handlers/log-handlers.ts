@@ -1,4 +1,4 @@
-import type { LogApiHandlers } from '@bank/generated/log-api';
+import type { LogApiHandlers } from '@bank/log-api';
 import { pageEnvelope } from '@bank/platform/http';
 import { MAX_LIST_WINDOW, type LogListQuery, type LogStore } from '../store/index.ts';
 import { ACCESS_DENIED, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';

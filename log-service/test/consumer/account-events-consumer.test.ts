@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/generated/events';
+import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 import { InMemoryBus } from '@bank/platform/events';
 import { createLogService, type LogService } from '../../src/app.ts';
 import type { LogConfig } from '../../src/config.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import request from 'supertest';
-import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/generated/events';
+import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 import { AmqpBus } from '@bank/platform/events';
 import { closeAllConnections, createTestVhost, waitForBroker, type TestVhost } from '@bank/platform/testing';
 import { createLogService, type LogService } from '../../src/app.ts';

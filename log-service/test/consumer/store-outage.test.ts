@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
-import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/generated/events';
+import { createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 import { AmqpBus, InMemoryBus, type EventBus } from '@bank/platform/events';
 import { createTestVhost, startCongoDb, waitForBroker, type CongoDb, type TestVhost } from '@bank/platform/testing';
 import { createLogService, type LogService } from '../../src/app.ts';

@@ -1,6 +1,6 @@
 /**
  * Validated, typed publishing and consuming on top of an EventBus. The generated
- * `@bank/generated/events` functions are thin calls into these; this module knows nothing
+ * `@bank/events` functions are thin calls into these; this module knows nothing
  * about the concrete events.
  */
 import { randomUUID } from 'node:crypto';

@@ -11,7 +11,7 @@ import {
   type BankCreated,
   type EventChannels,
   type MessageMeta,
-} from '@bank/generated/events';
+} from '@bank/events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { AmqpBus } from '../../../platform/src/events/amqp-bus.ts';
 import type { Delivery } from '../../../platform/src/events/event-bus.ts';
 import { createTestVhost, type TestVhost } from '../../../platform/src/testing/rabbit-vhost.ts';
-import { buildTopology, createEventChannels, type AccountCreated, type EventChannels } from '@bank/generated/events';
+import { buildTopology, createEventChannels, type AccountCreated, type EventChannels } from '@bank/events';
 
 const account: AccountCreated = {
   user_id: 1,

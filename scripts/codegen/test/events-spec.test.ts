@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { eventsOutputPath, generateEvents } from '../gen-events.ts';
 import { eventsSpecPath, validateAsyncApi } from '../validate-asyncapi.ts';
-import * as events from '@bank/generated/events';
+import * as events from '@bank/events';
 import type { Validator } from '../../../platform/src/events/typed-messages.ts';
 
 interface SpecExample {

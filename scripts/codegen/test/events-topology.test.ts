@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InMemoryBus } from '../../../platform/src/events/in-memory-bus.ts';
-import { buildTopology, deadLetterQueueName, defaultEventNames, resolveEventNames, routingKeys } from '@bank/generated/events';
+import { buildTopology, deadLetterQueueName, defaultEventNames, resolveEventNames, routingKeys } from '@bank/events';
 
 const body = Buffer.from('{}');
 

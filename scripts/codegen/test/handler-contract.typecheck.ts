@@ -2,7 +2,7 @@
  * Compile-time proof of the generated handler contract. `npm run typecheck` checks this file:
  * each `@ts-expect-error` below must be an error, or tsc fails with "Unused '@ts-expect-error'".
  */
-import type { LogApiHandlers } from '@bank/generated/log-api';
+import type { LogApiHandlers } from '@bank/log-api';
 import { createMemoryLogHandlers, type FixtureCaller } from './fixtures/memory-log-handlers.ts';
 
 const { handlers } = createMemoryLogHandlers();

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import request from 'supertest';
-import { createLogApiClient, mountLogApi, type LogApiHandlers } from '@bank/generated/log-api';
+import { createLogApiClient } from '@contract-bank/client/log-api';
+import { mountLogApi, type LogApiHandlers } from '@bank/log-api';
 import { createMemoryLogHandlers, type FixtureCaller } from './fixtures/memory-log-handlers.ts';
 
 /** Fixture auth: the bearer token is a comma-separated role list; "bad" is an invalid token. */

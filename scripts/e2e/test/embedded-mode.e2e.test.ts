@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBankApiClient } from '@bank/generated/bank-api';
-import { createLogApiClient } from '@bank/generated/log-api';
+import { createBankApiClient } from '@contract-bank/client/bank-api';
+import { createLogApiClient } from '@contract-bank/client/log-api';
 import { freePort } from '../service-processes.ts';
 import { eventually, mailsWithSubject } from '../system-probes.ts';
 
@@ -28,7 +28,7 @@ describe('embedded mode (npm start): all services and the mail catcher in one pr
     for (const name of ['BANK_PORT', 'LOG_PORT', 'EMAIL_PORT', 'CATCHER_SMTP_PORT', 'CATCHER_HTTP_PORT']) ports[name] = await freePort();
     // no AMQP_URI, DATABASE_URL… of the caller's environment may leak into "embedded defaults"
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AMQP_URI|DATABASE_URL|LOG_STORE_URL|SMTP_URL|SENT_STORE_URL|LOG_SERVICE_URL|APP_ENV)$/.test(k)));
-    child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
+    child = spawn(process.execPath, ['--import', 'tsx', '--conditions=bank-source', 'scripts/dev.ts'], {
       cwd: ROOT,
       env: { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,8 +3,8 @@
  * RabbitMQ (a fresh vhost) and MariaDB (a fresh database), driven with the generated clients.
  */
 import assert from 'node:assert/strict';
-import { createBankApiClient, type BankApiClient } from '@bank/generated/bank-api';
-import { createLogApiClient } from '@bank/generated/log-api';
+import { createBankApiClient, type BankApiClient } from '@contract-bank/client/bank-api';
+import { createLogApiClient } from '@contract-bank/client/log-api';
 import { chromium, type Browser } from 'playwright-core';
 import { startSystem, type SystemUnderTest } from '../service-processes.ts';
 import { eventually, mailsWithSubject } from '../system-probes.ts';

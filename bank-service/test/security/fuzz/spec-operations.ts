@@ -7,7 +7,7 @@
 //   JsonSchema                               the subset of JSON Schema the generators understand.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { bankApiOperations, bankApiSpecPath } from '@bank/generated/bank-api';
+import { bankApiOperations, bankApiSpecPath } from '@bank/bank-api';
 
 export interface JsonSchema {
   type?: string | string[];

@@ -1,7 +1,7 @@
 import { File } from '@asyncapi/generator-react-sdk';
 import { header } from '../lib/typescript.js';
 
-/** generated/events/index.ts: the barrel (`@bank/generated/events`). */
+/** generated/events/src/index.ts: the barrel (`@bank/events`). */
 export default function Index({ params }) {
   let out = header(params.specPath);
   out += "export * from './types.ts';\n";

@@ -35,7 +35,7 @@ function sendDoc(op) {
   return lines;
 }
 
-/** generated/events/operations.ts: one typed function per AsyncAPI operation. */
+/** generated/events/src/operations.ts: one typed function per AsyncAPI operation. */
 export default function Operations({ asyncapi, params }) {
   const model = buildModel(asyncapi);
   const sends = model.operations.filter((o) => o.action === 'send');

@@ -2,7 +2,7 @@ import { File } from '@asyncapi/generator-react-sdk';
 import { buildModel } from '../lib/model.js';
 import { header, tsLiteral } from '../lib/typescript.js';
 
-/** generated/events/schemas.ts: the component schemas as data (references inlined). */
+/** generated/events/src/schemas.ts: the component schemas as data (references inlined). */
 export default function Schemas({ asyncapi, params }) {
   const model = buildModel(asyncapi);
   let out = header(params.specPath);

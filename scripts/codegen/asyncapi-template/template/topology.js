@@ -11,7 +11,7 @@ function queueEntry(expr, q, args) {
   return `      {\n        name: ${expr},\n        durable: ${q.durable},\n        exclusive: ${q.exclusive},\n        autoDelete: ${q.autoDelete},\n        arguments: ${argText},\n      },\n`;
 }
 
-/** generated/events/topology.ts: configurable names, routing keys and the broker topology as data. */
+/** generated/events/src/topology.ts: configurable names, routing keys and the broker topology as data. */
 export default function TopologyFile({ asyncapi, params }) {
   const model = buildModel(asyncapi);
   const expr = (name) => model.nameExpr.get(name) || quote(name);

@@ -2,7 +2,7 @@ import { File } from '@asyncapi/generator-react-sdk';
 import { buildModel } from '../lib/model.js';
 import { declaration, header } from '../lib/typescript.js';
 
-/** generated/events/types.ts: one declaration per component schema, plus message → payload maps. */
+/** generated/events/src/types.ts: one declaration per component schema, plus message → payload maps. */
 export default function Types({ asyncapi, params }) {
   const model = buildModel(asyncapi);
   const ctx = { schemaNames: model.schemaNames };

@@ -2,7 +2,7 @@ import { File } from '@asyncapi/generator-react-sdk';
 import { buildModel } from '../lib/model.js';
 import { header } from '../lib/typescript.js';
 
-/** generated/events/validators.ts: ajv validators compiled once at module load. */
+/** generated/events/src/validators.ts: ajv validators compiled once at module load. */
 export default function Validators({ asyncapi, params }) {
   const model = buildModel(asyncapi);
   const names = model.schemas.map((s) => s.name);

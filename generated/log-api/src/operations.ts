@@ -3,8 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import type { OperationBinding } from '@bank/platform/http';
 
-/** Absolute path of the spec this code was generated from (validators and docs read it). */
-export const logApiSpecPath = fileURLToPath(new URL('../../specs/log.openapi.yaml', import.meta.url));
+/** Absolute path of this package's copy of specs/log.openapi.yaml (validators and docs read it; found from src/ and dist/ alike). */
+export const logApiSpecPath = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
 
 /** Every operation of the spec, in spec order. */
 export const logApiOperations = [

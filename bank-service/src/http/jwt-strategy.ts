@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
-import { JWT_ALGORITHM, type TokenAudience } from './access-tokens.ts';
-import { isServiceToken, parseTokenClaims, type TokenClaims } from './token-claims.ts';
+import { JWT_ALGORITHM, isServiceToken, parseTokenClaims, type TokenAudience, type TokenClaims } from '@bank/platform/auth';
 
 export interface JwtStrategyOptions extends TokenAudience {
   /** Which tokens pass: users' (default), services', or both (log-service). */

@@ -3,8 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import type { OperationBinding } from '@bank/platform/http';
 
-/** Absolute path of the spec this code was generated from (validators and docs read it). */
-export const bankApiSpecPath = fileURLToPath(new URL('../../specs/bank.openapi.yaml', import.meta.url));
+/** Absolute path of this package's copy of specs/bank.openapi.yaml (validators and docs read it; found from src/ and dist/ alike). */
+export const bankApiSpecPath = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
 
 /** Every operation of the spec, in spec order. */
 export const bankApiOperations = [

@@ -1,9 +1,22 @@
+/**
+ * The OpenAPI binding for Express: express-openapi-validator in front of the generated operation
+ * tables (`@bank/<api>`'s `mount<Api>()` call `mountOpenApi`), and the one error middleware.
+ */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import type { Logger } from '../logging.ts';
-import { silentLogger } from '../logging.ts';
-import { HttpError, INTERNAL_ERROR_BODY, toErrorResponse, type ErrorResponse } from './error-response.ts';
-import type { HandlerRequest, HandlerResult, OperationBinding } from './handler-types.ts';
+import {
+  HttpError,
+  INTERNAL_ERROR_BODY,
+  toErrorResponse,
+  type ErrorResponse,
+  type HandlerRequest,
+  type HandlerResult,
+  type OperationBinding,
+} from '@bank/platform/http';
+import { silentLogger, type Logger } from '@bank/platform/logging';
+
+/** What the generated mount functions accept: an Express app or router. */
+export type { Router };
 
 export interface MountOptions<C> {
   /**

@@ -1,0 +1,84 @@
+/**
+ * log-service's one wiring: validated config → dependencies (log store, bus, logger) → the running
+ * service (HTTP or HTTPS listener, queue consumer). `src/main.ts` calls it with the process
+ * environment's config; the embedded runner (`scripts/dev.ts`) with an in-memory bus. Nothing here
+ * reads the environment.
+ */
+import type { Server } from 'node:http';
+import { AmqpBus, type EventBus } from '@bank/platform/events';
+import { closeServer, listen } from '@bank/platform/http';
+import { createLogger, type Logger } from '@bank/platform/logging';
+import { createLogService, type LogService } from './app.ts';
+import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
+import { createLogStore, type LogStore } from './store/index.ts';
+
+export { loadLogConfig, type LogConfig } from './config.ts';
+
+/** Dependencies to use instead of the ones the config describes. The caller closes what it passes. */
+export interface LogOverrides {
+  /** A log store (otherwise one for LOG_STORE_URL, closed on stop). */
+  store?: LogStore;
+  /** An event bus, e.g. an InMemoryBus (otherwise an AmqpBus on AMQP_URI, closed on stop). */
+  bus?: EventBus;
+  logger?: Logger;
+}
+
+export interface RunningLogService {
+  server: Server;
+  service: LogService;
+  logger: Logger;
+  /** Graceful shutdown: stop taking HTTP, finish and stop the consumer, close what the wiring opened. */
+  stop(): Promise<void>;
+}
+
+/** Start log-service from its config; resolves once it listens. */
+export async function startLogService(config: LogConfig, overrides: LogOverrides = {}): Promise<RunningLogService> {
+  const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL });
+  const store = overrides.store ?? openLogStore(config, logger);
+  const bus = overrides.bus ?? startAmqpBus(config, logger);
+  const service = createLogService(config, { store, bus, logger });
+  const closeOwn = async () => {
+    if (!overrides.bus) await bus.close();
+    if (!overrides.store) await store.close();
+  };
+  let server: Server;
+  try {
+    await service.start();
+    server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });
+  } catch (err) {
+    await service.stop();
+    await closeOwn();
+    throw err;
+  }
+  logger.info(
+    { host: config.HOST, port: config.PORT, tls: Boolean(config.TLS_CERT), store: config.LOG_STORE_URL.split(':')[0] },
+    'log-service listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      await closeServer(server);
+      await service.stop();
+      await closeOwn();
+      logger.info('stopped');
+    })());
+  return { server, service, logger, stop };
+}
+
+/** The store the config names, with the choice logged: which setting chose it, and which settings lost. */
+function openLogStore(config: LogConfig, logger: Logger): LogStore {
+  logger.info(describeLogStore(config), 'log store chosen');
+  if (config.LOG_STORE_IGNORED.length > 0) {
+    const ignored = config.LOG_STORE_IGNORED.join(' and ');
+    logger.warn({ ignored: config.LOG_STORE_IGNORED }, `LOG_STORE_URL is set, so ${ignored} ${config.LOG_STORE_IGNORED.length > 1 ? 'are' : 'is'} ignored`);
+  }
+  return createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
+}
+
+function startAmqpBus(config: LogConfig, logger: Logger): AmqpBus {
+  const bus = new AmqpBus({ url: config.AMQP_URI, logger, prefetch: config.PREFETCH, connectionName: 'log-service' });
+  bus.start();
+  return bus;
+}
