@@ -6,6 +6,7 @@ import { LogStoreUnavailableError } from '../../src/store/log-store.ts';
 import { MongoLogStore, type MongoLogStoreOptions } from '../../src/store/mongo-log-store.ts';
 import { mongoTargetUnavailableReason, openMongoTarget, ownCongoDbUnavailableReason, pendingBecause, type MongoTarget } from '../support/mongo-target.ts';
 import { capturingLogger } from '../support/capturing-logger.ts';
+import { waitFor } from '../support/service-fixture.ts';
 
 // What the MongoDB adapter does beyond the shared contract: outages, the seed's leftovers
 // (duplicate message_ids, text dates), its indexes, write concern and counting. Against MONGODB_URL
@@ -26,7 +27,7 @@ function seedDoc(overrides: Document = {}): Document {
 const skip = mongoTargetUnavailableReason();
 
 (skip ? describe.skip : describe)(`MongoLogStore beyond the contract${skip ? ` — skipped: ${skip}` : ''}`, function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let target: MongoTarget;
   let raw: MongoClient;
   let dbName: string;
@@ -262,7 +263,7 @@ const skip = mongoTargetUnavailableReason();
 // The outage cases stop the server: always an own CongoDB.
 const noCongo = ownCongoDbUnavailableReason();
 (noCongo ? describe.skip : describe)(`MongoLogStore during an outage (own CongoDB)${noCongo ? ` — skipped: ${noCongo}` : ''}`, function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let congo: CongoDb;
   let store: MongoLogStore;
 
@@ -271,7 +272,7 @@ const noCongo = ownCongoDbUnavailableReason();
   });
   after(() => congo?.close());
   beforeEach(() => {
-    store = new MongoLogStore({ url: congo.url, dbName: `outage_${randomBytes(4).toString('hex')}`, timeoutMs: 1_000, socketTimeoutMs: 2_000 });
+    store = new MongoLogStore({ url: congo.url, dbName: `outage_${randomBytes(4).toString('hex')}`, timeoutMs: 2_000, socketTimeoutMs: 4_000 });
   });
   afterEach(async () => {
     if (!congo.listening) await congo.start();
@@ -293,6 +294,7 @@ const noCongo = ownCongoDbUnavailableReason();
       await assert.rejects(operation(), LogStoreUnavailableError, `${name} rejects as unavailable`);
     }
     await congo.start();
+    await waitFor(() => store.ping().then(() => true, () => false), 20_000, 'the store answering again');
     assert.deepEqual((await store.list({ page: 1, pageSize: 10 })).items.map((item) => item.message), ['kept']);
     assert.deepEqual(await store.check(), { ready: true });
   });
@@ -306,6 +308,7 @@ const noCongo = ownCongoDbUnavailableReason();
       await congo.stop();
       await assert.rejects(store.list({ page: 1, pageSize: 1 }), LogStoreUnavailableError);
       await congo.start();
+      await waitFor(() => store.ping().then(() => true, () => false), 20_000, 'the store answering again');
       await store.list({ page: 1, pageSize: 1 }); // no readiness check in between: the reconnection alone
       const names = (await logs.listIndexes().toArray()).map((index) => index.name);
       assert.ok(names.includes('routing_key_1_date_-1__id_-1'), `re-created after the reconnection: ${names.join(', ')}`);
