@@ -1347,13 +1347,30 @@ export interface components {
         PageNumber: number;
         /** @description Rows per page. */
         PageSize: number;
-        /** @description Id of the item. */
+        /**
+         * @description Id of the item.
+         * @example 1
+         */
         Id: number;
-        /** @description Id of the bank. */
+        /**
+         * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+         * @example 4
+         */
+        RoleId: number;
+        /**
+         * @description Id of the bank.
+         * @example 1
+         */
         BankId: number;
-        /** @description Id of the client. */
+        /**
+         * @description Id of the client.
+         * @example 1
+         */
         ClientId: number;
-        /** @description Id of the account. */
+        /**
+         * @description Id of the account.
+         * @example 1
+         */
         AccountId: number;
         /** @description Only rows whose name equals this value. */
         NameFilter: string;
@@ -1367,7 +1384,10 @@ export interface components {
         SocialStatusIdFilter: number;
         /** @description Only transfers from or to this card. The card must exist (else 404) and, except for an admin, be the caller's (else 403). */
         CardIdFilter: number;
-        /** @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422. */
+        /**
+         * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422.
+         * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
+         */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -1527,7 +1547,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1555,7 +1578,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1589,7 +1615,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1679,8 +1708,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1707,8 +1739,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1741,8 +1776,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1831,7 +1869,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1859,7 +1900,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1893,7 +1937,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1983,7 +2030,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2011,7 +2061,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2045,7 +2098,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2135,7 +2191,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2163,7 +2222,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2197,7 +2259,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2290,7 +2355,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2318,7 +2386,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2352,7 +2423,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2388,7 +2462,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2416,7 +2493,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2450,7 +2530,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2478,7 +2561,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2512,7 +2598,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2545,7 +2634,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2573,7 +2665,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2612,7 +2707,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the client. */
+                /**
+                 * @description Id of the client.
+                 * @example 1
+                 */
                 client_id: components["parameters"]["ClientId"];
             };
             cookie?: never;
@@ -2640,7 +2738,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the client. */
+                /**
+                 * @description Id of the client.
+                 * @example 1
+                 */
                 client_id: components["parameters"]["ClientId"];
             };
             cookie?: never;
@@ -2674,7 +2775,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2702,7 +2806,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2736,7 +2843,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2770,7 +2880,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the account. */
+                /**
+                 * @description Id of the account.
+                 * @example 1
+                 */
                 account_id: components["parameters"]["AccountId"];
             };
             cookie?: never;
@@ -2798,7 +2911,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the account. */
+                /**
+                 * @description Id of the account.
+                 * @example 1
+                 */
                 account_id: components["parameters"]["AccountId"];
             };
             cookie?: never;
@@ -2832,7 +2948,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2860,7 +2979,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2894,7 +3016,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2923,7 +3048,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2951,7 +3079,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2985,7 +3116,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -3045,7 +3179,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422. */
+                /**
+                 * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422.
+                 * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
+                 */
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3082,7 +3219,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;

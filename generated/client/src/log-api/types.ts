@@ -256,7 +256,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description 1-based page number; `page_number × page_size` ≤ 10000. */
+        /** @description 1-based page number; `page_number × page_size` ≤ 10000 (past it 400). */
         PageNumber: number;
         /** @description Entries per page. */
         PageSize: number;
@@ -272,7 +272,7 @@ export interface operations {
     listLogs: {
         parameters: {
             query?: {
-                /** @description 1-based page number; `page_number × page_size` ≤ 10000. */
+                /** @description 1-based page number; `page_number × page_size` ≤ 10000 (past it 400). */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Entries per page. */
                 page_size?: components["parameters"]["PageSize"];
