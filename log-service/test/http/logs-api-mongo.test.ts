@@ -40,7 +40,8 @@ const skip = ownCongoDbUnavailableReason();
     dbName = `log_api_${randomBytes(4).toString('hex')}`;
     store = new MongoLogStore({ url: congo.url, dbName, timeoutMs: 2_000, socketTimeoutMs: 4_000 });
     bus = new InMemoryBus();
-    service = createLogService(config, { store, bus }, { validateResponses: true });
+    // the readiness probe outwaits the store's own timeout, so that /ready reports the store's reason
+    service = createLogService(config, { store, bus }, { validateResponses: true, storePingTimeoutMs: 15_000 });
     await service.start();
   });
   afterEach(async () => {
