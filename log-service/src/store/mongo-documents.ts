@@ -57,6 +57,14 @@ export function listFilter(query: LogListQuery): Filter<LogDocument> {
   return filter;
 }
 
+/**
+ * The lookup of a message_id. `$type: 'string'` restates the unique index's partial filter, so
+ * that the planner may use that index (a partial index serves only queries that imply its filter).
+ */
+export function messageIdFilter(messageId: string): Filter<LogDocument> {
+  return { message_id: { $type: 'string', $eq: messageId } };
+}
+
 /** Every list is newest first: date descending, then id descending. */
 export const LIST_SORT = { date: -1, _id: -1 } as const;
 

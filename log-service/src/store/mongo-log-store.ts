@@ -14,7 +14,7 @@ import {
   type NewLog,
   type StoreReadiness,
 } from './log-store.ts';
-import { LIST_SORT, listFilter, toEntry, upgradeLegacyDates, type LegacyDateUpgrade, type LogDocument } from './mongo-documents.ts';
+import { LIST_SORT, listFilter, messageIdFilter, toEntry, upgradeLegacyDates, type LegacyDateUpgrade, type LogDocument } from './mongo-documents.ts';
 import { isDuplicateKey, isMongoOutage } from './mongo-errors.ts';
 import { ensureLogIndexes, EXPECTED_INDEX_NAMES, indexNames, type IndexProblem } from './mongo-indexes.ts';
 
@@ -166,10 +166,15 @@ export class MongoLogStore implements LogStore {
     return { total, items: docs.map(toEntry) };
   }
 
-  /** The server's plan for a list's page query (the contract suite checks that an index serves it). */
+  /** The server's plan for a list's page query (the tests check that an index serves it). */
   explainList(query: LogListQuery): Promise<Document> {
     assertValidListQuery(query);
     return this.call(() => this.pageCursor(query).explain('queryPlanner'));
+  }
+
+  /** The server's plan for the message_id lookup every insert makes (the tests check that the unique index serves it). */
+  explainMessageIdLookup(messageId: string): Promise<Document> {
+    return this.call(() => this.collection.find(messageIdFilter(messageId)).sort({ _id: 1 }).limit(1).explain('queryPlanner'));
   }
 
   async get(id: string): Promise<LogEntry | null> {
@@ -242,7 +247,7 @@ export class MongoLogStore implements LogStore {
 
   private findByMessageId(messageId: string): Promise<LogDocument | null> {
     // the oldest copy when the seed left several
-    return this.call(() => this.collection.findOne({ message_id: messageId }, { sort: { _id: 1 } }));
+    return this.call(() => this.collection.findOne(messageIdFilter(messageId), { sort: { _id: 1 } }));
   }
 
   /**

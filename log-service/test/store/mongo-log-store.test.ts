@@ -196,7 +196,7 @@ const skip = mongoTargetUnavailableReason();
       assert.deepEqual(Object.keys(await indexKeys()).sort(), Object.keys(EXPECTED_INDEXES).sort());
     });
 
-    it('serves every list query shape from an index, without an in-memory sort', async function () {
+    it('serves every list query shape from an index without an in-memory sort, and the insert lookup from the unique index', async function () {
       if (!target.server.explains) pendingBecause(this, `${target.server.description} does not answer explain; set MONGODB_URL to a real MongoDB to run it`);
       const store = open();
       for (let i = 0; i < 50; i++) {
@@ -218,6 +218,8 @@ const skip = mongoTargetUnavailableReason();
         assert.match(plan, /"stage":"IXSCAN"/, `${shape}: an index scan (${plan})`);
         assert.doesNotMatch(plan, /"stage":"(SORT|COLLSCAN)"/, `${shape}: no in-memory sort or collection scan (${plan})`);
       }
+      const lookup = JSON.stringify((await store.explainMessageIdLookup('m-7')).queryPlanner.winningPlan);
+      assert.match(lookup, /"indexName":"message_id_unique"/, `the insert's message_id lookup uses the unique index (${lookup})`);
     });
   });
 
