@@ -11,7 +11,8 @@ import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consume
 import { createLogHandlers } from './handlers/log-handlers.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
-import type { LogStore } from './store/index.ts';
+import { LogStoreUnavailableError, type LogStore, type StoreReadiness } from './store/index.ts';
+import type { Readiness } from './handlers/log-handlers.ts';
 
 export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
 
@@ -38,10 +39,12 @@ export interface LogService {
   stop(): Promise<void>;
 }
 
+class CheckTimeoutError extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new CheckTimeoutError(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -70,19 +73,25 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
     () => logger.info({ queue: config.QUEUE_NAME }, 'log consumer stopped'),
   );
 
-  const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
-    const storeState = await withTimeout(store.ping(), storePingTimeoutMs).then(
-      () => 'up' as const,
-      (err: unknown) => {
+  const readiness = async (): Promise<Readiness> => {
+    const storeState = await withTimeout(store.check(), storePingTimeoutMs).then(
+      (result) => result,
+      (err: unknown): StoreReadiness => {
         logger.warn({ err }, 'log store is not reachable');
-        return 'down' as const;
+        // public: no addresses or driver messages (they are in the log line above)
+        if (err instanceof LogStoreUnavailableError) return { ready: false, reason: 'the log store is unreachable' };
+        if (err instanceof CheckTimeoutError) return { ready: false, reason: `the log store did not answer within ${storePingTimeoutMs} ms` };
+        return { ready: false, reason: 'the log store check failed (see the log)' };
       },
     );
     return {
-      store: storeState,
-      broker: bus.state() === 'connected' ? 'up' : 'down',
-      // isReady(): connected and every consumer of the bus attached to a live channel
-      consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
+      checks: {
+        store: storeState.ready ? 'up' : 'down',
+        broker: bus.state() === 'connected' ? 'up' : 'down',
+        // isReady(): connected and every consumer of the bus attached to a live channel
+        consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
+      },
+      ...(storeState.ready ? {} : { reasons: { store: storeState.reason } }),
     };
   };
 

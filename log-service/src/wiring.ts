@@ -9,7 +9,7 @@ import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
 import { createLogService, type LogService } from './app.ts';
-import type { LogConfig } from './config.ts';
+import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
 import { createLogStore, type LogStore } from './store/index.ts';
 
 export { loadLogConfig, type LogConfig } from './config.ts';
@@ -34,7 +34,7 @@ export interface RunningLogService {
 /** Start log-service from its config; resolves once it listens. */
 export async function startLogService(config: LogConfig, overrides: LogOverrides = {}): Promise<RunningLogService> {
   const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL });
-  const store = overrides.store ?? createLogStore(config.LOG_STORE_URL);
+  const store = overrides.store ?? openLogStore(config, logger);
   const bus = overrides.bus ?? startAmqpBus(config, logger);
   const service = createLogService(config, { store, bus, logger });
   const closeOwn = async () => {
@@ -65,6 +65,16 @@ export async function startLogService(config: LogConfig, overrides: LogOverrides
       logger.info('stopped');
     })());
   return { server, service, logger, stop };
+}
+
+/** The store the config names, with the choice logged: which setting chose it, and which settings lost. */
+function openLogStore(config: LogConfig, logger: Logger): LogStore {
+  logger.info(describeLogStore(config), 'log store chosen');
+  if (config.LOG_STORE_IGNORED.length > 0) {
+    const ignored = config.LOG_STORE_IGNORED.join(' and ');
+    logger.warn({ ignored: config.LOG_STORE_IGNORED }, `LOG_STORE_URL is set, so ${ignored} ${config.LOG_STORE_IGNORED.length > 1 ? 'are' : 'is'} ignored`);
+  }
+  return createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
 }
 
 function startAmqpBus(config: LogConfig, logger: Logger): AmqpBus {

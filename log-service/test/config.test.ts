@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { parseEnv } from 'node:util';
 import { ConfigError } from '@bank/platform/config';
-import { loadLogConfig, mongoUrlWithDatabase } from '../src/config.ts';
+import { describeLogStore, loadLogConfig, logStoreSettings, mongoUrlWithDatabase } from '../src/config.ts';
+import { createLogStore, MongoLogStore } from '../src/store/index.ts';
 
 const strong = 'x'.repeat(32);
 
@@ -36,6 +39,65 @@ describe('log-service config', () => {
       'sqlite:/tmp/x.sqlite',
     );
     assert.deepEqual(problemsOf({ MONGODB_URI: 'http://localhost' }).length, 1);
+  });
+
+  it('says which setting chose the store, and names the seed settings LOG_STORE_URL overrides', () => {
+    const url = loadLogConfig({ LOG_STORE_URL: 'sqlite:/tmp/x.sqlite', MONGODB_URI: 'mongodb://db:27017', MONGODB_NAME: 'audit' });
+    assert.deepEqual([url.LOG_STORE_SOURCE, url.LOG_STORE_IGNORED], ['LOG_STORE_URL', ['MONGODB_URI', 'MONGODB_NAME']]);
+    const seed = loadLogConfig({ MONGODB_URI: 'mongodb://db:27017' });
+    assert.deepEqual([seed.LOG_STORE_SOURCE, seed.LOG_STORE_IGNORED], ['MONGODB_URI', []]);
+    const none = loadLogConfig({});
+    assert.deepEqual([none.LOG_STORE_SOURCE, none.LOG_STORE_IGNORED], ['default', []]);
+
+    const described = describeLogStore(loadLogConfig({ MONGODB_URI: 'mongodb://user:s3cret@db:27017/?replicaSet=rs0', MONGODB_COLLECTIONS: 'audit_log' }));
+    assert.deepEqual(described, {
+      store: 'mongodb',
+      source: 'MONGODB_URI',
+      collection: 'audit_log',
+      timeoutMs: 2000,
+      socketTimeoutMs: 10000,
+      writeConcern: { w: 'majority', journal: true, wtimeoutMS: 5000 },
+    });
+    assert.doesNotMatch(JSON.stringify(described), /s3cret|db:27017/);
+    assert.deepEqual(describeLogStore(none), { store: 'sqlite', source: 'default' });
+  });
+
+  it("log-service/.env.example as shipped lets the seed's MONGODB_URI choose MongoDB (no LOG_STORE_URL overriding it)", () => {
+    const example = parseEnv(fs.readFileSync(new URL('../.env.example', import.meta.url), 'utf8'));
+    assert.equal(example.LOG_STORE_URL, undefined, 'LOG_STORE_URL is commented out');
+    assert.equal(loadLogConfig(example).LOG_STORE_SOURCE, 'default');
+    const withSeed = loadLogConfig({ ...example, MONGODB_URI: 'mongodb://localhost:27017' });
+    assert.deepEqual([withSeed.LOG_STORE_SOURCE, withSeed.LOG_STORE_URL], ['MONGODB_URI', 'mongodb://localhost:27017/log-service']);
+  });
+
+  it("honours the seed's MONGODB_COLLECTIONS as the log collection, and refuses what is not one collection name", async () => {
+    const config = loadLogConfig({ MONGODB_URI: 'mongodb://db:27017/audit', MONGODB_COLLECTIONS: 'audit_log' });
+    const store = createLogStore(config.LOG_STORE_URL, logStoreSettings(config));
+    try {
+      assert.ok(store instanceof MongoLogStore);
+      assert.equal(store.collection.collectionName, 'audit_log');
+      assert.equal(store.db.databaseName, 'audit');
+    } finally {
+      await store.close();
+    }
+    assert.equal(loadLogConfig({}).MONGODB_COLLECTIONS, 'logs');
+    for (const bad of ['logs,events', 'system.logs', 'a$b', 'two words', 'x'.repeat(121)]) {
+      assert.match(problemsOf({ MONGODB_COLLECTIONS: bad }).join('\n'), /^MONGODB_COLLECTIONS: must be one collection name/m, bad);
+    }
+  });
+
+  it('reads the MongoDB timeouts and write concern, refusing values that cannot work', () => {
+    const config = loadLogConfig({ MONGODB_TIMEOUT_MS: '1500', MONGODB_SOCKET_TIMEOUT_MS: '8000', MONGODB_WRITE_CONCERN: '2', MONGODB_JOURNAL: 'false', MONGODB_WTIMEOUT_MS: '3000' });
+    assert.deepEqual(logStoreSettings(config), {
+      collection: 'logs',
+      timeoutMs: 1500,
+      socketTimeoutMs: 8000,
+      writeConcern: { w: 2, journal: false, wtimeoutMS: 3000 },
+    });
+    assert.deepEqual(logStoreSettings(loadLogConfig({})).writeConcern, { w: 'majority', journal: true, wtimeoutMS: 5000 });
+    const text = problemsOf({ MONGODB_TIMEOUT_MS: '200', MONGODB_WRITE_CONCERN: '0', MONGODB_JOURNAL: 'maybe' }).join('\n');
+    for (const name of ['MONGODB_TIMEOUT_MS', 'MONGODB_WRITE_CONCERN', 'MONGODB_JOURNAL']) assert.match(text, new RegExp(`^${name}:`, 'm'));
+    assert.match(problemsOf({ MONGODB_SOCKET_TIMEOUT_MS: '5000' }).join('\n'), /^MONGODB_SOCKET_TIMEOUT_MS: must be more than MONGODB_WTIMEOUT_MS \(5000\)/m);
   });
 
   it('adds the database to a MongoDB URI, keeping hosts and options, and keeps one already named', () => {

@@ -8,3 +8,4 @@ export * from './rabbit-cluster.ts';
 export * from './mariadb-database.ts';
 export * from './mariadb-instance.ts';
 export * from './engine-databases.ts';
+export * from './congodb.ts';

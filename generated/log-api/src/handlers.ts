@@ -16,7 +16,8 @@ export type ListLogsResponse =
   | Reply<200, JsonBody<operations['listLogs']['responses'][200]>>
   | Reply<400, JsonBody<operations['listLogs']['responses'][400]>>
   | Reply<401, JsonBody<operations['listLogs']['responses'][401]>>
-  | Reply<403, JsonBody<operations['listLogs']['responses'][403]>>;
+  | Reply<403, JsonBody<operations['listLogs']['responses'][403]>>
+  | Reply<503, JsonBody<operations['listLogs']['responses'][503]>>;
 
 /** POST /logs (bearer token) */
 export interface CreateLogRequest<C> {
@@ -33,7 +34,8 @@ export type CreateLogResponse =
   | Reply<400, JsonBody<operations['createLog']['responses'][400]>>
   | Reply<401, JsonBody<operations['createLog']['responses'][401]>>
   | Reply<403, JsonBody<operations['createLog']['responses'][403]>>
-  | Reply<415, JsonBody<operations['createLog']['responses'][415]>>;
+  | Reply<415, JsonBody<operations['createLog']['responses'][415]>>
+  | Reply<503, JsonBody<operations['createLog']['responses'][503]>>;
 
 /** GET /logs/{id} (bearer token) */
 export interface GetLogRequest<C> {
@@ -49,7 +51,8 @@ export type GetLogResponse =
   | Reply<400, JsonBody<operations['getLog']['responses'][400]>>
   | Reply<401, JsonBody<operations['getLog']['responses'][401]>>
   | Reply<403, JsonBody<operations['getLog']['responses'][403]>>
-  | Reply<404, JsonBody<operations['getLog']['responses'][404]>>;
+  | Reply<404, JsonBody<operations['getLog']['responses'][404]>>
+  | Reply<503, JsonBody<operations['getLog']['responses'][503]>>;
 
 /** DELETE /logs/{id} (bearer token) */
 export interface DeleteLogRequest<C> {
@@ -65,7 +68,8 @@ export type DeleteLogResponse =
   | Reply<400, JsonBody<operations['deleteLog']['responses'][400]>>
   | Reply<401, JsonBody<operations['deleteLog']['responses'][401]>>
   | Reply<403, JsonBody<operations['deleteLog']['responses'][403]>>
-  | Reply<404, JsonBody<operations['deleteLog']['responses'][404]>>;
+  | Reply<404, JsonBody<operations['deleteLog']['responses'][404]>>
+  | Reply<503, JsonBody<operations['deleteLog']['responses'][503]>>;
 
 /** GET /health (public) */
 export interface GetHealthRequest {

@@ -15,7 +15,7 @@ export const logApiOperations = [
     secured: true,
     pathParams: [],
     headerParams: [],
-    statuses: [200, 400, 401, 403],
+    statuses: [200, 400, 401, 403, 503],
   },
   {
     operationId: 'createLog',
@@ -24,7 +24,7 @@ export const logApiOperations = [
     secured: true,
     pathParams: [],
     headerParams: [],
-    statuses: [200, 201, 400, 401, 403, 415],
+    statuses: [200, 201, 400, 401, 403, 415, 503],
   },
   {
     operationId: 'getLog',
@@ -33,7 +33,7 @@ export const logApiOperations = [
     secured: true,
     pathParams: [{ name: 'id', type: 'string' }],
     headerParams: [],
-    statuses: [200, 400, 401, 403, 404],
+    statuses: [200, 400, 401, 403, 404, 503],
   },
   {
     operationId: 'deleteLog',
@@ -42,7 +42,7 @@ export const logApiOperations = [
     secured: true,
     pathParams: [{ name: 'id', type: 'string' }],
     headerParams: [],
-    statuses: [200, 400, 401, 403, 404],
+    statuses: [200, 400, 401, 403, 404, 503],
   },
   {
     operationId: 'getHealth',

@@ -8,9 +8,15 @@ import {
 } from '@bank/events';
 import type { ConsumeFailure, EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
-import { InvalidLogDocumentError, type LogStore } from '../store/index.ts';
+import { backoffDelay, sleep } from '@bank/platform/retry';
+import { InvalidLogDocumentError, LogStoreUnavailableError, type LogStore } from '../store/index.ts';
+import { StoreAvailability, type Backoff } from './store-availability.ts';
 
-/** In-process retries of a failing store write before the message is dead-lettered. */
+/**
+ * In-process retries of a store write that fails while the store answers, before the message is
+ * dead-lettered. Failures while the store is down do not count (see `storeWhenAvailable`); the
+ * backoff paces both.
+ */
 export interface ConsumerRetryOptions {
   /** Attempts per message (default 5). */
   maxAttempts?: number;
@@ -35,7 +41,7 @@ export interface AccountEventsConsumerDeps {
  * Store one event as a log document, idempotently by the AMQP `message_id`: a redelivery finds the
  * stored entry and writes nothing. Resolving acks the message (after the write); a document the
  * store can never accept, or a message without a `message_id`, is dead-lettered at once; any other
- * error (store down) is retried with backoff, then dead-lettered.
+ * error is thrown (see storeWhenAvailable for what happens then).
  */
 export async function storeEvent(store: LogStore, payload: AccountCreated, meta: MessageMeta, logger: Logger = silentLogger): Promise<void> {
   if (!meta.messageId) {
@@ -56,21 +62,72 @@ export async function storeEvent(store: LogStore, payload: AccountCreated, meta:
   }
 }
 
+interface OutageContext {
+  availability: StoreAvailability;
+  backoff: Backoff;
+  /** Aborted when the consumer stops: a waiting message is then requeued, not dead-lettered. */
+  stopping: AbortSignal;
+  logger: Logger;
+}
+
+/**
+ * An outage is not poison: `storeEvent`, but while the store is down — the write failed with
+ * LogStoreUnavailableError, or failed otherwise and the store does not answer a ping — the message
+ * waits in hand (unacked) for the store to answer, and then the write is tried again, however long
+ * that takes. Only failures while the store answers reach the platform's retry budget and, past it,
+ * the dead-letter queue. When the consumer stops during the wait the last error is thrown with the
+ * subscription cancelled, so the platform requeues the message.
+ */
+export async function storeWhenAvailable(
+  store: LogStore,
+  payload: AccountCreated,
+  meta: MessageMeta,
+  outage: OutageContext,
+): Promise<void> {
+  for (let waits = 0; ; waits++) {
+    try {
+      await storeEvent(store, payload, meta, outage.logger);
+      if (waits > 0) outage.logger.info({ messageId: meta.messageId, waits }, 'log store is back: event stored');
+      return;
+    } catch (err) {
+      if (err instanceof PermanentMessageError) throw err;
+      const down = err instanceof LogStoreUnavailableError || !(await outage.availability.answers());
+      if (!down) throw err; // the store answers: this failure counts toward dead-lettering
+      if (waits === 0) {
+        outage.logger.warn({ messageId: meta.messageId, err }, 'log store is down: the event waits for it (not counted toward dead-lettering)');
+      }
+      await sleep(backoffDelay(waits, outage.backoff), outage.stopping);
+      if (outage.stopping.aborted || !(await outage.availability.waitUntilAnswering(outage.stopping))) throw err;
+    }
+  }
+}
+
 /**
  * Attach the log-service queue consumer through the generated, validating `consumeLogServiceQueue`
  * (invalid JSON / payloads are dead-lettered with the reason by the platform). Resolves with the
- * subscription; `cancel()` stops taking messages and finishes the ones in hand.
+ * subscription; `cancel()` stops taking messages and finishes the ones in hand (a message waiting
+ * for the store goes back to the queue).
  */
-export function startAccountEventsConsumer(deps: AccountEventsConsumerDeps): Promise<Subscription> {
+export async function startAccountEventsConsumer(deps: AccountEventsConsumerDeps): Promise<Subscription> {
   const logger = deps.logger ?? silentLogger;
   const channels = createEventChannels(deps.bus, deps.names);
+  const backoff = { baseMs: deps.retry?.baseMs ?? 200, maxMs: deps.retry?.maxMs ?? 5_000 };
+  const stopping = new AbortController();
+  const outage: OutageContext = { availability: new StoreAvailability(deps.store, backoff), backoff, stopping: stopping.signal, logger };
   const onError = (failure: ConsumeFailure): void => {
     const { error: _error, ...fields } = failure;
     if (failure.kind === 'transient') logger.warn(fields, 'storing an event failed; retrying');
     else logger.error(fields, 'event dead-lettered');
   };
-  return channels.consumeLogServiceQueue(
-    { accountCreated: (payload, meta) => storeEvent(deps.store, payload, meta, logger) },
+  const subscription = await channels.consumeLogServiceQueue(
+    { accountCreated: (payload, meta) => storeWhenAvailable(deps.store, payload, meta, outage) },
     { prefetch: deps.prefetch, onError, ...deps.retry },
   );
+  return {
+    cancel() {
+      // Both in this turn: a waiting handler wakes to find the platform's own stop signal set too.
+      stopping.abort();
+      return subscription.cancel();
+    },
+  };
 }

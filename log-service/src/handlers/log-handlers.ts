@@ -1,15 +1,32 @@
 import type { LogApiHandlers } from '@bank/log-api';
 import { pageEnvelope } from '@bank/platform/http';
-import type { LogListQuery, LogStore } from '../store/index.ts';
+import { MAX_LIST_WINDOW, type LogListQuery, type LogStore } from '../store/index.ts';
 import { ACCESS_DENIED, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';
 
-export type ReadinessCheck = () => Promise<Record<string, 'up' | 'down'>>;
+export interface Readiness {
+  /** Named checks (store, broker, consumer). */
+  checks: Record<string, 'up' | 'down'>;
+  /** Why a check is down, where there is more to say than its name (e.g. the store's index conflict). */
+  reasons?: Record<string, string>;
+}
+
+export type ReadinessCheck = () => Promise<Readiness>;
 
 export interface LogHandlerDeps {
   store: LogStore;
-  /** Named checks (store, broker, consumer); every one `up` → 200, else 503. */
+  /** Every check `up` → 200, else 503. */
   readiness: ReadinessCheck;
 }
+
+const TOO_DEEP = {
+  msg: `Page too deep: page_number × page_size must be at most ${MAX_LIST_WINDOW}`,
+  errors: [
+    {
+      path: '/query/page_number',
+      message: `page_number × page_size must be at most ${MAX_LIST_WINDOW}; narrow the dates with from/to to reach older entries`,
+    },
+  ],
+};
 
 const NOT_FOUND = { msg: 'Log not found' } as const;
 
@@ -19,13 +36,17 @@ export function createLogHandlers(deps: LogHandlerDeps): LogApiHandlers<LogCalle
   return {
     async listLogs({ query, caller }) {
       if (!mayReadLogs(caller)) return { status: 403, body: ACCESS_DENIED };
+      if (query.page_number * query.page_size > MAX_LIST_WINDOW) return { status: 400, body: TOO_DEEP };
       const filter: LogListQuery = { page: query.page_number, pageSize: query.page_size };
       if (query.user_id !== undefined) filter.user_id = query.user_id;
       if (query.routing_key !== undefined) filter.routing_key = query.routing_key;
       if (query.from !== undefined) filter.from = new Date(query.from);
       if (query.to !== undefined) filter.to = new Date(query.to);
       const page = await store.list(filter);
-      return { status: 200, body: pageEnvelope('/logs', query, page.total, page.items) };
+      const body = pageEnvelope('/logs', query, page.total, page.items);
+      // no link to a page past the window (it would answer 400)
+      if ((query.page_number + 1) * query.page_size > MAX_LIST_WINDOW) body.next = null;
+      return { status: 200, body };
     },
 
     async createLog({ body, caller }) {
@@ -53,9 +74,10 @@ export function createLogHandlers(deps: LogHandlerDeps): LogApiHandlers<LogCalle
     },
 
     async getReady() {
-      const checks = await deps.readiness();
+      const { checks, reasons } = await deps.readiness();
       const ready = Object.values(checks).every((state) => state === 'up');
-      return ready ? { status: 200, body: { status: 'ready', checks } } : { status: 503, body: { status: 'not ready', checks } };
+      const detail = reasons && Object.keys(reasons).length > 0 ? { checks, reasons } : { checks };
+      return ready ? { status: 200, body: { status: 'ready', ...detail } } : { status: 503, body: { status: 'not ready', ...detail } };
     },
   };
 }

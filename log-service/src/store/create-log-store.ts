@@ -1,18 +1,36 @@
+import type { Logger } from '@bank/platform/logging';
 import type { LogStore } from './log-store.ts';
-import { MongoLogStore } from './mongo-log-store.ts';
+import { MongoLogStore, type MongoWriteConcern } from './mongo-log-store.ts';
 import { sqliteFileFromUrl } from './sqlite-location.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
+
+/** Settings of the MongoDB store (MONGODB_COLLECTIONS, MONGODB_*_MS, MONGODB_WRITE_CONCERN…); the SQLite store has none. */
+export interface LogStoreSettings {
+  /** Default `logs`. */
+  collection?: string;
+  timeoutMs?: number;
+  socketTimeoutMs?: number;
+  writeConcern?: MongoWriteConcern;
+  logger?: Logger;
+}
 
 /**
  * Picks the adapter by `LOG_STORE_URL`'s scheme:
  * - `mongodb://…` / `mongodb+srv://…` → MongoDB, database from the URL path (default `log-service`),
- *   collection `logs`;
+ *   collection `settings.collection` (default `logs`);
  * - `sqlite:./data/logs.sqlite` (or `sqlite::memory:`) → the embedded SQLite store.
  * Nothing is contacted here: MongoDB connects on first use, `ping()` checks reachability.
  */
-export function createLogStore(url: string): LogStore {
+export function createLogStore(url: string, settings: LogStoreSettings = {}): LogStore {
   if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) {
-    return new MongoLogStore({ url, collectionName: 'logs' });
+    return new MongoLogStore({
+      url,
+      ...(settings.collection !== undefined ? { collectionName: settings.collection } : {}),
+      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      ...(settings.socketTimeoutMs !== undefined ? { socketTimeoutMs: settings.socketTimeoutMs } : {}),
+      ...(settings.writeConcern !== undefined ? { writeConcern: settings.writeConcern } : {}),
+      ...(settings.logger !== undefined ? { logger: settings.logger } : {}),
+    });
   }
   if (url.startsWith('sqlite:')) return new SqliteLogStore(sqliteFileFromUrl(url));
   throw new Error(`Unsupported LOG_STORE_URL scheme (expected mongodb://, mongodb+srv:// or sqlite:): ${redact(url)}`);

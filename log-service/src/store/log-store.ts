@@ -23,8 +23,14 @@ export interface NewLog {
   message_id?: string;
 }
 
+/**
+ * The deepest entry a page may reach: `page × pageSize` ≤ this. Past it a list is refused (400):
+ * skipping is linear in the store, so deep pages are reached by narrowing `from`/`to` instead.
+ */
+export const MAX_LIST_WINDOW = 10_000;
+
 export interface LogListQuery {
-  /** 1-based page number. */
+  /** 1-based page number; `page × pageSize` ≤ MAX_LIST_WINDOW. */
   page: number;
   pageSize: number;
   user_id?: number;
@@ -48,6 +54,9 @@ export interface InsertResult {
   created: boolean;
 }
 
+/** What readiness learns from the store: ready, or the sentence naming why not. */
+export type StoreReadiness = { ready: true } | { ready: false; reason: string };
+
 export interface LogStore {
   /** Idempotent by `message_id` when present; entries without one always insert. */
   insert(doc: NewLog): Promise<InsertResult>;
@@ -56,8 +65,13 @@ export interface LogStore {
   get(id: string): Promise<LogEntry | null>;
   /** Deletes and returns the entry; null when absent. @throws InvalidLogIdError */
   delete(id: string): Promise<LogEntry | null>;
-  /** Resolves when the backing store answers (readiness). */
+  /** Resolves when the backing store answers. @throws LogStoreUnavailableError when it does not */
   ping(): Promise<void>;
+  /**
+   * Readiness: the store answers and is fit to serve (its indexes are in place; a missing one is
+   * re-created here). @throws LogStoreUnavailableError when it does not answer
+   */
+  check(): Promise<StoreReadiness>;
   close(): Promise<void>;
 }
 
@@ -76,6 +90,17 @@ export class InvalidLogDocumentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidLogDocumentError';
+  }
+}
+
+/**
+ * The store cannot be reached, or cannot durably accept a write, right now: an outage, not bad
+ * input. The HTTP layer answers 503; the consumer keeps the message and waits for the store.
+ */
+export class LogStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LogStoreUnavailableError';
   }
 }
 
@@ -123,6 +148,9 @@ export function assertValidListQuery(query: LogListQuery): void {
   if (!Number.isSafeInteger(query.page) || query.page < 1) throw new RangeError('page must be an integer >= 1');
   if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
     throw new RangeError('pageSize must be an integer >= 1');
+  }
+  if (query.page * query.pageSize > MAX_LIST_WINDOW) {
+    throw new RangeError(`page × pageSize must be at most ${MAX_LIST_WINDOW}`);
   }
   for (const key of ['from', 'to'] as const) {
     const value = query[key];

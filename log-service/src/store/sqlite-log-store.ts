@@ -12,6 +12,7 @@ import {
   type LogPage,
   type LogStore,
   type NewLog,
+  type StoreReadiness,
 } from './log-store.ts';
 
 interface LogRow {
@@ -156,6 +157,12 @@ export class SqliteLogStore implements LogStore {
 
   async ping(): Promise<void> {
     this.statements.ping.get();
+  }
+
+  /** The schema (and its indexes) is created when the file is opened: answering is being ready. */
+  async check(): Promise<StoreReadiness> {
+    await this.ping();
+    return { ready: true };
   }
 
   async close(): Promise<void> {

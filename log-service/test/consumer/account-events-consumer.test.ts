@@ -33,6 +33,7 @@ function flakyStore(inner: LogStore, state: { failures: number; attempts: number
     get: (id) => inner.get(id),
     delete: (id) => inner.delete(id),
     ping: () => inner.ping(),
+    check: () => inner.check(),
     close: () => inner.close(),
   };
 }

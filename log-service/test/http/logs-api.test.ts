@@ -5,19 +5,10 @@ import { InMemoryBus } from '@bank/platform/events';
 import { createLogService, type LogService } from '../../src/app.ts';
 import type { LogConfig } from '../../src/config.ts';
 import { mapLogError } from '../../src/http/error-mapping.ts';
-import { InvalidLogIdError, type NewLog, type SqliteLogStore } from '../../src/store/index.ts';
-import { TEST_SECRET, tempSqliteStore, testConfig, tokensFor } from '../support/service-fixture.ts';
+import { InvalidLogIdError, type LogStore, type NewLog, type SqliteLogStore } from '../../src/store/index.ts';
+import { bankCreatedEntry, bearer, TEST_SECRET, tempSqliteStore, testConfig, tokensFor } from '../support/service-fixture.ts';
 
-const entry = {
-  user_id: 7,
-  date: '2025-01-16T17:10:26Z',
-  message: 'Bank created with ID: 1',
-  data: { id: 1, name: 'Example Bank' },
-  routing_key: 'bank.created',
-  message_id: '0b6f5b1e-6f0a-4f0e-9d3e-4c1f6f2a9b10',
-};
-
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const entry = bankCreatedEntry;
 
 describe('log-service REST API', () => {
   let config: LogConfig;
@@ -236,6 +227,26 @@ describe('log-service REST API', () => {
       assert.equal(past.status, 200);
       assert.deepEqual(past.body.results, []);
       assert.equal(past.body.total, 12);
+    });
+
+    it('answers 400 naming page_number for a page reaching past entry 10000, and links no next page past it', async () => {
+      await seed([{ ...entry, message_id: undefined }]);
+      for (const query of ['page_number=101&page_size=100', 'page_number=1001', 'page_number=10001&page_size=1']) {
+        const res = await request(service.app).get(`/logs?${query}`).set(bearer(tokens.admin));
+        assert.equal(res.status, 400, query);
+        assert.equal(res.body.errors?.[0]?.path, '/query/page_number', query);
+        // past 10000 the spec's maximum of page_number answers first
+        assert.match(res.body.errors[0].message, /page_number × page_size must be at most 10000|must be <= 10000/);
+      }
+      const last = await request(service.app).get('/logs?page_number=100&page_size=100').set(bearer(tokens.admin));
+      assert.deepEqual([last.status, last.body.total, last.body.results, last.body.next], [200, 1, [], null]);
+      // a store with more than 10000 entries would offer page 100 of 100 a next link: it is withheld
+      const bigStore: LogStore = Object.assign(Object.create(store) as LogStore, { list: async () => ({ total: 20_000, items: [] }) });
+      const big = createLogService(config, { store: bigStore, bus });
+      const edge = await request(big.app).get('/logs?page_number=100&page_size=100').set(bearer(tokens.admin));
+      assert.deepEqual([edge.status, edge.body.pages, edge.body.next], [200, 200, null]);
+      const before = await request(big.app).get('/logs?page_number=99&page_size=100').set(bearer(tokens.admin));
+      assert.equal(before.body.next, '/logs?page_number=100&page_size=100');
     });
 
     it('answers 400 (never 500) to a malformed id, an unknown query parameter or a bad filter', async () => {

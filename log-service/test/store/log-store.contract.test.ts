@@ -7,12 +7,14 @@ import { MongoClient } from 'mongodb';
 import {
   InvalidLogIdError,
   isValidLogId,
+  MAX_LIST_WINDOW,
   type LogStore,
   type NewLog,
 } from '../../src/store/log-store.ts';
 import { SqliteLogStore } from '../../src/store/sqlite-log-store.ts';
 import { MongoLogStore } from '../../src/store/mongo-log-store.ts';
 import { createLogStore } from '../../src/store/create-log-store.ts';
+import { mongoTargetUnavailableReason, openMongoTarget, pendingBecause, type MongoTarget } from '../support/mongo-target.ts';
 
 /** One adapter under test: opens a store on a fresh location, reopens it, cleans up. */
 interface AdapterHarness {
@@ -21,6 +23,11 @@ interface AdapterHarness {
   skip?: string;
   setup(): Promise<void>;
   open(): LogStore;
+  /**
+   * Why this adapter's backing server cannot judge a case that needs unique-index enforcement
+   * (known after setup), or undefined when it can.
+   */
+  cannotJudgeUniqueIndexes(): string | undefined;
   teardown(): Promise<void>;
 }
 
@@ -32,36 +39,41 @@ function sqliteHarness(): AdapterHarness {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-store-'));
     },
     open: () => new SqliteLogStore(path.join(dir, 'nested', 'logs.sqlite')),
+    cannotJudgeUniqueIndexes: () => undefined,
     async teardown() {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
+/** MONGODB_URL's server when set, else an own CongoDB (the emulator) — what it can judge is probed. */
 function mongoHarness(): AdapterHarness {
-  const url = process.env.MONGODB_URL;
   const dbName = `log_store_test_${randomBytes(4).toString('hex')}`;
-  if (!url) {
-    return {
-      title: 'MongoLogStore',
-      skip: 'MONGODB_URL is not set (no MongoDB server on this machine); set it to run this adapter',
-      setup: async () => undefined,
-      open: () => {
-        throw new Error('unreachable');
-      },
-      teardown: async () => undefined,
-    };
-  }
+  const skip = mongoTargetUnavailableReason();
+  let target: MongoTarget | undefined;
+  const url = () => {
+    if (!target) throw new Error('the MongoDB target is not open');
+    return target.url;
+  };
   return {
-    title: `MongoLogStore (database ${dbName})`,
-    setup: async () => undefined,
-    open: () => new MongoLogStore({ url, dbName, clientOptions: { serverSelectionTimeoutMS: 5000 } }),
+    title: `MongoLogStore (${process.env.MONGODB_URL ? 'MONGODB_URL' : 'own CongoDB'}, database ${dbName})`,
+    ...(skip !== undefined ? { skip } : {}),
+    async setup() {
+      target = await openMongoTarget();
+    },
+    open: () => new MongoLogStore({ url: url(), dbName, timeoutMs: 5000 }),
+    cannotJudgeUniqueIndexes: () =>
+      target?.server.enforcesUniqueIndexes === false
+        ? `${target.server.description} does not enforce unique indexes (probed: a duplicate key under a unique index was accepted); set MONGODB_URL to a real MongoDB to run it`
+        : undefined,
     async teardown() {
-      const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+      if (!target) return;
+      const client = new MongoClient(url(), { serverSelectionTimeoutMS: 5000 });
       try {
         await client.db(dbName).dropDatabase();
       } finally {
         await client.close();
+        await target.close();
       }
     },
   };
@@ -154,6 +166,24 @@ for (const harness of [sqliteHarness(), mongoHarness()]) {
       assert.equal((await store.list({ page: 1, pageSize: 10 })).total, 1);
     });
 
+    it('keeps one entry when two store instances (as two replicas would) insert the same message_id concurrently', async function () {
+      const reason = harness.cannotJudgeUniqueIndexes();
+      if (reason) pendingBecause(this, reason);
+      await store.list({ page: 1, pageSize: 1 }); // the first store has built its indexes
+      const replica = harness.open();
+      try {
+        for (let round = 0; round < 20; round++) {
+          const doc = newLog({ message_id: `replicas-${round}` });
+          const results = await Promise.all([store.insert(doc), replica.insert(doc), store.insert(doc), replica.insert(doc)]);
+          assert.equal(results.filter((r) => r.created).length, 1, `round ${round}: exactly one insert created the entry`);
+          assert.equal(new Set(results.map((r) => r.log.id)).size, 1, `round ${round}: every insert answered the same entry`);
+        }
+        assert.equal((await store.list({ page: 1, pageSize: 100 })).total, 20);
+      } finally {
+        await replica.close();
+      }
+    });
+
     it('always inserts entries without a message_id', async () => {
       const a = await store.insert(newLog({ message_id: undefined }));
       const b = await store.insert(newLog({ message_id: undefined }));
@@ -242,6 +272,13 @@ for (const harness of [sqliteHarness(), mongoHarness()]) {
       assert.deepEqual(listed.slice(0, 2).map((i) => i.message), ['m5', 'm2']);
     });
 
+    it(`refuses a page reaching past entry ${MAX_LIST_WINDOW} (page × pageSize), and serves the last one within`, async () => {
+      await store.insert(newLog());
+      await assert.rejects(store.list({ page: MAX_LIST_WINDOW / 100 + 1, pageSize: 100 }), RangeError);
+      await assert.rejects(store.list({ page: MAX_LIST_WINDOW + 1, pageSize: 1 }), RangeError);
+      assert.deepEqual(await store.list({ page: MAX_LIST_WINDOW / 100, pageSize: 100 }), { total: 1, items: [] });
+    });
+
     it('rejects a malformed id with InvalidLogIdError on get and delete', async () => {
       for (const bad of ['nope', '123', 'zzzzzzzzzzzzzzzzzzzzzzzz', '0123456789abcdef0123456789', '']) {
         await assert.rejects(store.get(bad), InvalidLogIdError);
@@ -282,8 +319,9 @@ for (const harness of [sqliteHarness(), mongoHarness()]) {
       assert.equal((await store.list({ page: 1, pageSize: 10 })).total, 1);
     });
 
-    it('answers ping while open', async () => {
+    it('answers ping and reports ready while open', async () => {
       await store.ping();
+      assert.deepEqual(await store.check(), { ready: true });
     });
   });
 }

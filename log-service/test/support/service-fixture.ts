@@ -13,6 +13,18 @@ export function testConfig(overrides: Record<string, string> = {}): LogConfig {
   return loadLogConfig({ APP_ENV: 'test', JWT_SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', ...overrides });
 }
 
+/** A log entry as bank-service writes it over HTTP (POST /logs). */
+export const bankCreatedEntry = {
+  user_id: 7,
+  date: '2025-01-16T17:10:26Z',
+  message: 'Bank created with ID: 1',
+  data: { id: 1, name: 'Example Bank' },
+  routing_key: 'bank.created',
+  message_id: '0b6f5b1e-6f0a-4f0e-9d3e-4c1f6f2a9b10',
+};
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
 /** Tokens as bank-service would issue them (same secret, issuer and audience). */
 export function tokensFor(config: LogConfig) {
   const key = createJwtKey(config.JWT_SECRET_KEY);

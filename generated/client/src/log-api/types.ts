@@ -9,7 +9,9 @@ export interface paths {
         };
         /**
          * List log entries (admin, manager)
-         * @description Newest first (date descending). `total` counts every entry matching the filters.
+         * @description Newest first (date descending, then id descending). `total` counts every entry matching the
+         *     filters. A page may reach at most the 10000th entry (`page_number × page_size` ≤ 10000; past it
+         *     400, and `next` is null at that limit): to go further back, narrow the dates with `from`/`to`.
          */
         get: operations["listLogs"];
         put?: never;
@@ -138,8 +140,16 @@ export interface components {
         Readiness: {
             /** @enum {string} */
             status: "ready" | "not ready";
+            /** @description One entry per dependency (`store`, `broker`, `consumer`). */
             checks: {
                 [key: string]: "up" | "down";
+            };
+            /**
+             * @description Why a check is down, by check name, where there is more to say than the name — e.g.
+             *     `store`: unreachable, or a unique index that cannot be built over duplicate `message_id`s.
+             */
+            reasons?: {
+                [key: string]: string;
             };
         };
         Error: {
@@ -214,6 +224,22 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The log store is down (or cannot durably take a write); nothing changed. Retry later. */
+        StoreUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "msg": "The log store is unavailable; retry later"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The body is not `application/json`. */
         UnsupportedMediaType: {
             headers: {
@@ -230,7 +256,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description 1-based page number. */
+        /** @description 1-based page number; `page_number × page_size` ≤ 10000 (past it 400). */
         PageNumber: number;
         /** @description Entries per page. */
         PageSize: number;
@@ -246,7 +272,7 @@ export interface operations {
     listLogs: {
         parameters: {
             query?: {
-                /** @description 1-based page number. */
+                /** @description 1-based page number; `page_number × page_size` ≤ 10000 (past it 400). */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Entries per page. */
                 page_size?: components["parameters"]["PageSize"];
@@ -277,6 +303,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     createLog: {
@@ -327,6 +354,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     getLog: {
@@ -354,6 +382,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     deleteLog: {
@@ -381,6 +410,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     getHealth: {
