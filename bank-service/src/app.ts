@@ -19,7 +19,8 @@ import { withAccessControl } from './http/access-control.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapDomainError } from './http/domain-error-mapping.ts';
 import { createOwnershipReader } from './http/ownership-reader.ts';
-import { createLoginRateLimiter } from './http/login-rate-limit.ts';
+import { createLoginThrottle } from './auth/login-throttle.ts';
+import { loginClientAddress } from './http/login-client-address.ts';
 
 export interface BankServiceDeps {
   db: Knex;
@@ -68,6 +69,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const handlers = createBankHandlers({
     db: deps.db,
     tokens: createTokenIssuer(deps.db, jwtKey, { ...jwt, lifetimeSeconds: config.JWT_LIFETIME_SECONDS }),
+    loginThrottle: createLoginThrottle(deps.db, { limit: config.LOGIN_RATE_LIMIT }),
     events,
     readiness,
     logger,
@@ -80,7 +82,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   app.use(helmet());
   if (config.CORS_ORIGINS.length > 0) app.use(cors({ origin: config.CORS_ORIGINS }));
   mountDocs(app, { specPath: bankApiSpecPath, title: 'Bank service API' });
-  app.use('/auth/login', createLoginRateLimiter({ limit: config.LOGIN_RATE_LIMIT }));
+  app.use('/auth/login', loginClientAddress());
   mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {
     authenticate: createAuthenticator(deps.db, jwtKey, jwt),
     validateResponses: options.validateResponses ?? false,

@@ -198,6 +198,61 @@ export type CardCreatedData = {
   balance: number;
 };
 
+/** Body of `user.access.changed`. */
+export type UserAccessChanged = {
+  /**
+   * The user whose action caused the event (the admin who made the change).
+   * @integer
+   * @minimum 1
+   */
+  user_id: number;
+  /**
+   * When the change happened (UTC, RFC 3339, milliseconds).
+   * @format date-time
+   * @pattern (Z|\+00:00)$
+   */
+  date: string;
+  /**
+   * Human-readable summary.
+   * @minLength 1
+   */
+  message: string;
+  data: UserAccessChangedData;
+};
+
+export type UserAccessChangedData = {
+  /**
+   * The user whose access changed.
+   * @integer
+   * @minimum 1
+   */
+  user_id: number;
+  /**
+   * What changed in this one update (a single PUT may block and demote at once).
+   * @minItems 1
+   */
+  changes: (('blocked' | 'unblocked' | 'roles_changed' | 'password_changed' | 'deleted')[]);
+  /**
+   * Every token of the user issued before this instant (millisecond precision, compared with
+   * the token's `iat_ms` claim, else `iat` × 1000) is void. A token issued at or after it is
+   * judged by the user's other state. For `deleted` this is the deletion time: all of the
+   * user's tokens are void.
+   * @format date-time
+   * @pattern (Z|\+00:00)$
+   */
+  tokens_revoked_before: string;
+  /**
+   * Increases by one with every access change of the user; a consumer applies `is_blocked`
+   * only from a message with a higher version than the one it holds (messages may arrive
+   * out of order or twice).
+   * @integer
+   * @minimum 1
+   */
+  access_version: number;
+  /** Whether the user is blocked after the change (false once deleted). */
+  is_blocked: boolean;
+};
+
 /** Body of the reply to `bank.created`. */
 export type BankCreatedReply = {
   status: 'sent';
@@ -228,6 +283,8 @@ export interface EventPayloads {
   clientCreated: ClientCreated;
   /** `card.created` */
   cardCreated: CardCreated;
+  /** `user.access.changed` */
+  userAccessChanged: UserAccessChanged;
   /** `bank.created.reply` */
   bankCreatedReply: BankCreatedReply;
 }
@@ -238,5 +295,6 @@ export interface EventPayloadsByType {
   'bank.created': BankCreated;
   'client.created': ClientCreated;
   'card.created': CardCreated;
+  'user.access.changed': UserAccessChanged;
   'bank.created.reply': BankCreatedReply;
 }

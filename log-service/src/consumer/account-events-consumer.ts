@@ -8,6 +8,7 @@ import {
 } from '@bank/events';
 import type { ConsumeFailure, EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
+import { recordAccessChange, type UserAccessStore } from '../access/index.ts';
 import { InvalidLogDocumentError, type LogStore } from '../store/index.ts';
 
 /** In-process retries of a failing store write before the message is dead-lettered. */
@@ -23,6 +24,8 @@ export interface ConsumerRetryOptions {
 export interface AccountEventsConsumerDeps {
   bus: EventBus;
   store: LogStore;
+  /** Where `user.access.changed` events go (the record of revoked tokens). */
+  accessStore: UserAccessStore;
   /** Exchange / queue names (defaults: the spec's). */
   names: Partial<EventNames>;
   /** Unacked messages in flight (basic.qos). */
@@ -57,7 +60,8 @@ export async function storeEvent(store: LogStore, payload: AccountCreated, meta:
 }
 
 /**
- * Attach the log-service queue consumer through the generated, validating `consumeLogServiceQueue`
+ * Attach the log-service queue consumer (`account.created` → a log entry, `user.access.changed` →
+ * the record of revoked tokens) through the generated, validating `consumeLogServiceQueue`
  * (invalid JSON / payloads are dead-lettered with the reason by the platform). Resolves with the
  * subscription; `cancel()` stops taking messages and finishes the ones in hand.
  */
@@ -70,7 +74,10 @@ export function startAccountEventsConsumer(deps: AccountEventsConsumerDeps): Pro
     else logger.error(fields, 'event dead-lettered');
   };
   return channels.consumeLogServiceQueue(
-    { accountCreated: (payload, meta) => storeEvent(deps.store, payload, meta, logger) },
+    {
+      accountCreated: (payload, meta) => storeEvent(deps.store, payload, meta, logger),
+      userAccessChanged: (payload, meta) => recordAccessChange(deps.accessStore, payload, meta, logger),
+    },
     { prefetch: deps.prefetch, onError, ...deps.retry },
   );
 }

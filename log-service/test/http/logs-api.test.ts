@@ -33,7 +33,7 @@ describe('log-service REST API', () => {
     temp = tempSqliteStore();
     store = temp.store;
     bus = new InMemoryBus();
-    service = createLogService(config, { store, bus }, { validateResponses: true });
+    service = createLogService(config, { store, accessStore: temp.accessStore, bus }, { validateResponses: true });
   });
   afterEach(async () => {
     await service.stop();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createJwtKey, signAccessToken, signServiceToken } from '@bank/platform/auth';
 import { loadLogConfig, type LogConfig } from '../../src/config.ts';
+import { SqliteUserAccessStore } from '../../src/access/index.ts';
 import { SqliteLogStore } from '../../src/store/index.ts';
 
 /** A strong (≥ 32 bytes) secret shared with the "bank" that signs the test tokens. */
@@ -26,14 +27,20 @@ export function tokensFor(config: LogConfig) {
   };
 }
 
-/** A SQLite log store in a fresh temp directory; `remove()` closes it and deletes the directory. */
-export function tempSqliteStore(): { store: SqliteLogStore; remove(): Promise<void> } {
+/**
+ * A SQLite log store and the record of revoked tokens beside it (the same file, as in production)
+ * in a fresh temp directory; `remove()` closes both and deletes the directory.
+ */
+export function tempSqliteStore(): { store: SqliteLogStore; accessStore: SqliteUserAccessStore; remove(): Promise<void> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-service-test-'));
   const store = new SqliteLogStore(path.join(dir, 'logs.sqlite'));
+  const accessStore = new SqliteUserAccessStore(path.join(dir, 'logs.sqlite'));
   return {
     store,
+    accessStore,
     async remove() {
       await store.close();
+      await accessStore.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

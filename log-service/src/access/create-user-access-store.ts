@@ -1,0 +1,16 @@
+import { mongoDbNameFromUrl, sqliteFileFromUrl } from '../store/index.ts';
+import { MongoUserAccessStore } from './mongo-user-access-store.ts';
+import { SqliteUserAccessStore } from './sqlite-user-access-store.ts';
+import type { UserAccessStore } from './user-access-store.ts';
+
+/**
+ * The record of revoked tokens lives where the log entries do (LOG_STORE_URL): the collection
+ * `user_access` of the same MongoDB database, or the table `user_access` of the same SQLite file.
+ */
+export function createUserAccessStore(url: string): UserAccessStore {
+  if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) {
+    return new MongoUserAccessStore({ url, dbName: mongoDbNameFromUrl(url) ?? 'log-service' });
+  }
+  if (url.startsWith('sqlite:')) return new SqliteUserAccessStore(sqliteFileFromUrl(url));
+  throw new Error('Unsupported LOG_STORE_URL scheme (expected mongodb://, mongodb+srv:// or sqlite:)');
+}
