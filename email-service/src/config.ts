@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkTlsPair, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, checkTlsPair, checkUrlPasswords, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
 import { parseSmtpUrl } from './mail/smtp-url.ts';
 
 /** Recipients used when EMAIL_RECEIVERS is not set — in development only. */
@@ -53,6 +53,7 @@ export const emailConfigSchema = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: err instanceof Error ? err.message : String(err) });
     }
+    checkUrlPasswords(cfg, ['AMQP_URI', 'SMTP_URL', 'SENT_STORE_URL'], ctx);
     checkTlsPair(cfg, ctx);
     if (cfg.SEND_RETRY_MAX_MS < cfg.SEND_RETRY_BASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['SEND_RETRY_MAX_MS'], message: 'must not be smaller than SEND_RETRY_BASE_MS' });

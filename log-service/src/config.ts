@@ -1,4 +1,4 @@
-import { checkJwtSecret, checkTlsPair, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
 
 export const DEFAULT_LOG_STORE_URL = 'sqlite:./data/logs.sqlite';
 
@@ -19,6 +19,7 @@ export const logConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     checkJwtSecret(cfg, ctx);
+    checkUrlPasswords(cfg, ['LOG_STORE_URL', 'MONGODB_URI', 'AMQP_URI'], ctx);
     checkTlsPair(cfg, ctx);
   });
 

@@ -6,8 +6,8 @@ import { loadLogConfig, type LogConfig } from '../../src/config.ts';
 import { SqliteUserAccessStore } from '../../src/access/index.ts';
 import { SqliteLogStore } from '../../src/store/index.ts';
 
-/** A strong (≥ 32 bytes) secret shared with the "bank" that signs the test tokens. */
-export const TEST_SECRET = 'log-service-test-secret-0123456789abcdef';
+/** A strong (≥ 32 bytes, random) secret shared with the "bank" that signs the test tokens. */
+export const TEST_SECRET = 'log-test-le1NCPXZoUqXv1vYFtVytWoktQJnTBQoBNIHYPnT4SDa';
 
 /** The validated config the tests build services from (APP_ENV=test enforces the secret rule). */
 export function testConfig(overrides: Record<string, string> = {}): LogConfig {
