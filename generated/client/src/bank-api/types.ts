@@ -1349,13 +1349,30 @@ export interface components {
         PageNumber: number;
         /** @description Rows per page. */
         PageSize: number;
-        /** @description Id of the item. */
+        /**
+         * @description Id of the item.
+         * @example 1
+         */
         Id: number;
-        /** @description Id of the bank. */
+        /**
+         * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+         * @example 4
+         */
+        RoleId: number;
+        /**
+         * @description Id of the bank.
+         * @example 1
+         */
         BankId: number;
-        /** @description Id of the client. */
+        /**
+         * @description Id of the client.
+         * @example 1
+         */
         ClientId: number;
-        /** @description Id of the account. */
+        /**
+         * @description Id of the account.
+         * @example 1
+         */
         AccountId: number;
         /** @description Only rows whose name equals this value. */
         NameFilter: string;
@@ -1369,7 +1386,10 @@ export interface components {
         SocialStatusIdFilter: number;
         /** @description Only transfers from or to this card. The card must exist (else 404) and, except for an admin, be the caller's (else 403). */
         CardIdFilter: number;
-        /** @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422. */
+        /**
+         * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422.
+         * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
+         */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -1529,7 +1549,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1557,7 +1580,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1591,7 +1617,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1681,8 +1710,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1709,8 +1741,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1743,8 +1778,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1833,7 +1871,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1861,7 +1902,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1895,7 +1939,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1985,7 +2032,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2013,7 +2063,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2047,7 +2100,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2137,7 +2193,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2165,7 +2224,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2199,7 +2261,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2292,7 +2357,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2320,7 +2388,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2354,7 +2425,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2390,7 +2464,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2418,7 +2495,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2452,7 +2532,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2480,7 +2563,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2514,7 +2600,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2547,7 +2636,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2575,7 +2667,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2614,7 +2709,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the client. */
+                /**
+                 * @description Id of the client.
+                 * @example 1
+                 */
                 client_id: components["parameters"]["ClientId"];
             };
             cookie?: never;
@@ -2642,7 +2740,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the client. */
+                /**
+                 * @description Id of the client.
+                 * @example 1
+                 */
                 client_id: components["parameters"]["ClientId"];
             };
             cookie?: never;
@@ -2676,7 +2777,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2704,7 +2808,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2738,7 +2845,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2772,7 +2882,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the account. */
+                /**
+                 * @description Id of the account.
+                 * @example 1
+                 */
                 account_id: components["parameters"]["AccountId"];
             };
             cookie?: never;
@@ -2800,7 +2913,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the account. */
+                /**
+                 * @description Id of the account.
+                 * @example 1
+                 */
                 account_id: components["parameters"]["AccountId"];
             };
             cookie?: never;
@@ -2834,7 +2950,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2862,7 +2981,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2896,7 +3018,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2925,7 +3050,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2953,7 +3081,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2987,7 +3118,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -3047,7 +3181,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422. */
+                /**
+                 * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422.
+                 * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
+                 */
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3084,7 +3221,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
