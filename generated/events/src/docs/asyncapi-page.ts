@@ -15,7 +15,7 @@ export const eventsDocsPage: AsyncApiDocsPage = {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-RtHCiNK0Y3iIw7uRz55qdSpOiYQYC2j0sPAE+UMEbWE='">
-<title>Contract bank events 1.0.0</title>
+<title>Contract bank events 2.0.0</title>
 <style>
 :root { --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --bg-soft: #f6f8fa; --accent: #0969da; --send: #1a7f37; --receive: #8250df; --dl: #fff8c5; }
 * { box-sizing: border-box; }
@@ -92,7 +92,7 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 </nav>
 <main>
 <header id="info" class="info">
-<h1>Contract bank events <span class="version">1.0.0</span></h1>
+<h1>Contract bank events <span class="version">2.0.0</span></h1>
 <dl class="fields"><dt>AsyncAPI</dt><dd><code>3.0.0</code></dd><dt>Document id</dt><dd><code>urn:contract-bank:events</code></dd><dt>Default content type</dt><dd><code>application/json</code></dd><dt>License</dt><dd>MIT</dd></dl>
 <div class="description"><p>Domain events of the contract bank, carried by RabbitMQ.</p><ul><li>bank-service publishes <code>&lt;entity&gt;.created</code> events to the durable topic exchange <code>topic_exchange</code> (persistent, JSON, with publisher confirms, relayed from an outbox).</li><li>bank-service publishes <code>user.access.changed</code> whenever a user&#39;s access changes (blocked, unblocked, roles changed, password changed, deleted), written to the outbox in the same transaction as the change.</li><li>log-service consumes <code>account.created</code> from its queue <code>log-service</code> and stores it; from the same queue it consumes <code>user.access.changed</code> into its record of revoked tokens, and refuses (401) every token of that user issued before <code>data.tokens_revoked_before</code>.</li><li>email-service consumes every <code>*.created</code> event from its queue <code>email-service</code> and mails it; for <code>bank.created</code> it replies, after the mail was sent, to the queue named in the message&#39;s <code>reply_to</code> property (bank-service&#39;s callback queue <code>bank-service.callback</code>).</li><li>Every consumer queue dead-letters through the direct exchange <code>topic_exchange.dlx</code> into its own <code>&lt;queue&gt;.dlq</code>. A message that fails validation is dead-lettered with the reason (header <code>x-death-reason</code>), never retried.</li></ul><p>Every message is a persistent JSON body of the common shape <code>{user_id, date, message, data}</code> with the AMQP properties <code>message_id</code> (uuid), <code>type</code> (= the routing key), <code>timestamp</code> and <code>content_type</code>.</p><p>Exchange and queue names are the defaults; deployments may configure other names (the dead-letter queues are always named <code>&lt;queue&gt;.dlq</code>).</p></div>
 </header>
