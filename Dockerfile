@@ -63,7 +63,6 @@ RUN mkdir -p "/app/${SERVICE}/data" && chown node:node "/app/${SERVICE}/data"
 USER node
 WORKDIR /app/${SERVICE}
 EXPOSE ${PORT}
-# /ready over http, or https when TLS_CERT is set (trusting it through NODE_EXTRA_CA_CERTS)
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
-  CMD node -e "const s = process.env.TLS_CERT ? 'https' : 'http'; fetch(s + '://localhost:' + process.env.PORT + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# The readiness probe is defined once, in docker-compose.yml (x-ready-healthcheck: /ready over HTTP,
+# or HTTPS pinned to the served certificate when TLS_CERT is set).
 CMD ["node", "dist/src/main.js"]

@@ -21,7 +21,8 @@ import { withAccessControl } from './http/access-control.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapDomainError } from './http/domain-error-mapping.ts';
 import { createOwnershipReader } from './http/ownership-reader.ts';
-import { createLoginRateLimiter } from './http/login-rate-limit.ts';
+import { createLoginThrottle } from './auth/login-throttle.ts';
+import { loginClientAddress } from './http/login-client-address.ts';
 
 export interface BankServiceDeps {
   db: Knex;
@@ -70,6 +71,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const handlers = createBankHandlers({
     db: deps.db,
     tokens: createTokenIssuer(deps.db, jwtKey, { ...jwt, lifetimeSeconds: config.JWT_LIFETIME_SECONDS }),
+    loginThrottle: createLoginThrottle(deps.db, { limit: config.LOGIN_RATE_LIMIT }),
     events,
     readiness,
     logger,
@@ -84,7 +86,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   // the AsyncAPI document beside the Swagger UI (before it: /docs owns the parent path)
   mountStaticPage(app, '/docs/events', eventsDocsPage);
   mountDocs(app, { specPath: bankApiSpecPath, title: 'Bank service API' });
-  app.use('/auth/login', createLoginRateLimiter({ limit: config.LOGIN_RATE_LIMIT }));
+  app.use('/auth/login', loginClientAddress());
   mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {
     authenticate: createAuthenticator(deps.db, jwtKey, jwt),
     validateResponses: options.validateResponses ?? false,

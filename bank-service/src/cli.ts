@@ -63,6 +63,6 @@ run(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     console.error(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
   },
 );

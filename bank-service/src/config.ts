@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkJwtSecret, checkTlsPair, jwtFields, listFromEnv, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, listFromEnv, parseConfig, serviceFields, z } from '@bank/platform/config';
 
 /** Every environment variable bank-service reads (see .env.example). */
 export const bankConfigSchema = z
@@ -18,6 +18,7 @@ export const bankConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     checkJwtSecret(cfg, ctx);
+    checkUrlPasswords(cfg, ['DATABASE_URL', 'AMQP_URI'], ctx);
     checkTlsPair(cfg, ctx);
   });
 

@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkTlsPair, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, checkTlsPair, checkUrlPasswords, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
 import { messageIdDomain } from './mail/message-id.ts';
 import { parseSmtpUrl } from './mail/smtp-url.ts';
 import { checkSentStoreUrl } from './sent-store/create-sent-store.ts';
@@ -77,6 +77,7 @@ export const emailConfigSchema = z
         message: `must be at least 3 × SMTP_TIMEOUT_MS (${3 * cfg.SMTP_TIMEOUT_MS}): connecting, the greeting and an idle socket may each take that long, and a live replica's send must not be taken over`,
       });
     }
+    checkUrlPasswords(cfg, ['AMQP_URI', 'SMTP_URL', 'SENT_STORE_URL'], ctx);
     checkTlsPair(cfg, ctx);
     if (cfg.SEND_RETRY_MAX_MS < cfg.SEND_RETRY_BASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['SEND_RETRY_MAX_MS'], message: 'must not be smaller than SEND_RETRY_BASE_MS' });

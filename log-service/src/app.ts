@@ -13,11 +13,14 @@ import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
 import { LogStoreUnavailableError, type LogStore, type StoreReadiness } from './store/index.ts';
 import type { Readiness } from './handlers/log-handlers.ts';
+import type { UserAccessStore } from './access/index.ts';
 
 export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
 
 export interface LogServiceDeps {
   store: LogStore;
+  /** The record of revoked user tokens (fed by `user.access.changed`, read on every request). */
+  accessStore: UserAccessStore;
   bus: EventBus;
   logger?: Logger;
 }
@@ -52,7 +55,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** The log-service factory: config + store + bus → the Express app and its queue consumer. */
 export function createLogService(config: LogServiceConfig, deps: LogServiceDeps, options: LogServiceOptions = {}): LogService {
   const logger = deps.logger ?? silentLogger;
-  const { store, bus } = deps;
+  const { store, bus, accessStore } = deps;
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, logServiceQueue: config.QUEUE_NAME };
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
@@ -62,6 +65,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
       const subscription = await startAccountEventsConsumer({
         bus,
         store,
+        accessStore,
         names,
         prefetch: config.PREFETCH,
         logger,
@@ -74,7 +78,11 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   );
 
   const readiness = async (): Promise<Readiness> => {
-    const storeState = await withTimeout(store.check(), storePingTimeoutMs).then(
+    // the log store and the revocation record (user_access) live in the same database
+    const storeState = await withTimeout(
+      Promise.all([store.check(), accessStore.ping()]).then(([result]) => result),
+      storePingTimeoutMs,
+    ).then(
       (result) => result,
       (err: unknown): StoreReadiness => {
         logger.warn({ err }, 'log store is not reachable');
@@ -100,7 +108,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   app.use(helmet());
   mountDocs(app, { specPath: logApiSpecPath, title: 'Log service API' });
   mountLogApi(app, createLogHandlers({ store, readiness }), {
-    authenticate: createAuthenticator(jwtKey, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    authenticate: createAuthenticator(jwtKey, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }, accessStore),
     validateResponses: options.validateResponses ?? false,
     mapError: mapLogError,
     logger,

@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkJwtSecret, checkTlsPair, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
 import type { Logger } from '@bank/platform/logging';
 import type { LogStoreSettings } from './store/index.ts';
 
@@ -45,6 +45,7 @@ export const logConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     checkJwtSecret(cfg, ctx);
+    checkUrlPasswords(cfg, ['LOG_STORE_URL', 'MONGODB_URI', 'AMQP_URI'], ctx);
     checkTlsPair(cfg, ctx);
     if (cfg.MONGODB_SOCKET_TIMEOUT_MS <= cfg.MONGODB_WTIMEOUT_MS) {
       ctx.addIssue({

@@ -10,6 +10,7 @@ import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
 import { createLogService, type LogService } from './app.ts';
 import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
+import { createUserAccessStore, type UserAccessStore } from './access/index.ts';
 import { createLogStore, type LogStore } from './store/index.ts';
 
 export { loadLogConfig, type LogConfig } from './config.ts';
@@ -18,6 +19,8 @@ export { loadLogConfig, type LogConfig } from './config.ts';
 export interface LogOverrides {
   /** A log store (otherwise one for LOG_STORE_URL, closed on stop). */
   store?: LogStore;
+  /** The record of revoked tokens (otherwise one beside the log store at LOG_STORE_URL, closed on stop). */
+  accessStore?: UserAccessStore;
   /** An event bus, e.g. an InMemoryBus (otherwise an AmqpBus on AMQP_URI, closed on stop). */
   bus?: EventBus;
   logger?: Logger;
@@ -35,11 +38,13 @@ export interface RunningLogService {
 export async function startLogService(config: LogConfig, overrides: LogOverrides = {}): Promise<RunningLogService> {
   const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL });
   const store = overrides.store ?? openLogStore(config, logger);
+  const accessStore = overrides.accessStore ?? createUserAccessStore(config.LOG_STORE_URL, { timeoutMs: config.MONGODB_TIMEOUT_MS, socketTimeoutMs: config.MONGODB_SOCKET_TIMEOUT_MS });
   const bus = overrides.bus ?? startAmqpBus(config, logger);
-  const service = createLogService(config, { store, bus, logger });
+  const service = createLogService(config, { store, accessStore, bus, logger });
   const closeOwn = async () => {
     if (!overrides.bus) await bus.close();
     if (!overrides.store) await store.close();
+    if (!overrides.accessStore) await accessStore.close();
   };
   let server: Server;
   try {

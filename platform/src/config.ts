@@ -1,7 +1,9 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { isPlaceholderSecret, secretProblem, urlPassword, type SecretKind } from './secret-strength.ts';
 
 export { z };
+export { isPlaceholderSecret, secretProblem, type SecretKind } from './secret-strength.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -74,12 +76,37 @@ export function checkTlsPair(cfg: { TLS_CERT?: string | undefined; TLS_KEY?: str
   }
 }
 
-/** Outside development the JWT secret is ≥ 32 bytes, and in production never the built-in default. */
+/** Report `problem` (from secretProblem) on `field`, unless in development or there is none. */
+export function checkSecret(env: string, value: string | undefined, kind: SecretKind, field: string, ctx: z.RefinementCtx): void {
+  if (env === 'development' || value === undefined) return;
+  const problem = secretProblem(value, kind);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+}
+
+/**
+ * Outside development the JWT secret is ≥ 32 bytes, no placeholder (the examples' values, the
+ * built-in development default) and not guessable (secret-strength.ts).
+ */
 export function checkJwtSecret(cfg: { APP_ENV: string; JWT_SECRET_KEY: string }, ctx: z.RefinementCtx): void {
   if (cfg.APP_ENV !== 'development' && Buffer.byteLength(cfg.JWT_SECRET_KEY) < 32) {
     ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be at least 32 bytes outside development' });
+    return;
   }
-  if (cfg.APP_ENV === 'production' && cfg.JWT_SECRET_KEY.startsWith('development-only')) {
-    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be set in production' });
+  checkSecret(cfg.APP_ENV, cfg.JWT_SECRET_KEY, 'secret', 'JWT_SECRET_KEY', ctx);
+}
+
+/**
+ * Outside development a password inside a connection URL (DATABASE_URL, AMQP_URI, …) is no
+ * placeholder from the examples (`change-me-…`). Its strength is the server's business; a URL without
+ * a password passes.
+ */
+export function checkUrlPasswords<K extends string>(cfg: { APP_ENV: string } & Partial<Record<K, string | undefined>>, fields: readonly K[], ctx: z.RefinementCtx): void {
+  if (cfg.APP_ENV === 'development') return;
+  for (const field of fields) {
+    const value = cfg[field];
+    const password = typeof value === 'string' ? urlPassword(value) : undefined;
+    if (password !== undefined && isPlaceholderSecret(password)) {
+      ctx.addIssue({ code: 'custom', path: [field], message: 'contains a placeholder password from the examples: set the real one (`make up` generates random ones into .dockerenv)' });
+    }
   }
 }

@@ -31,8 +31,9 @@ describe('JWT access tokens', function () {
   it('round-trips the claims with iat, exp, iss and aud', function () {
     const token = signAccessToken(key, claims, sign);
     const verified = verifyAccessToken(key, token, audience);
-    assert.deepEqual({ ...verified, iat: 0, exp: 0 }, { ...claims, iat: 0, exp: 0, iss: 'bank-service', aud: 'bank-platform' });
+    assert.deepEqual({ ...verified, iat: 0, iat_ms: 0, exp: 0 }, { ...claims, iat: 0, iat_ms: 0, exp: 0, iss: 'bank-service', aud: 'bank-platform' });
     assert.equal(verified.exp - verified.iat, 900);
+    assert.equal(Math.floor(verified.iat_ms! / 1000), verified.iat, 'iat_ms lies within the second iat names');
     assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, 'HS256');
   });
 
@@ -94,7 +95,9 @@ describe('JWT secrets', function () {
     assert.throws(() => assertStrongSecret('short-secret', 'production'), (e: unknown) => e instanceof WeakSecretError && /JWT_SECRET is too short \(12 bytes\)/.test(e.message));
     assert.throws(() => assertStrongSecret('x'.repeat(31), 'test', 'JWT_SECRET_KEY'), /JWT_SECRET_KEY is too short/);
     assert.throws(() => assertStrongSecret('x'.repeat(31), undefined), WeakSecretError);
-    assert.doesNotThrow(() => assertStrongSecret('x'.repeat(32), 'production'));
+    assert.throws(() => assertStrongSecret('x'.repeat(32), 'production'), /JWT_SECRET has too little entropy/);
+    assert.throws(() => assertStrongSecret('change-me-to-a-random-string-of-at-least-32-bytes!!', 'test'), /JWT_SECRET is a placeholder/);
+    assert.doesNotThrow(() => assertStrongSecret('8if1d6HEZWRivDecZzrJGw6+bGv9y65E9TiUOJAxdJuy', 'production'));
     assert.doesNotThrow(() => assertStrongSecret('short', 'development'));
   });
 

@@ -187,7 +187,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
       `http://127.0.0.1:${catcherHttpPort}/health`,
     );
     started.push(catcher);
-    await runInit(launch('bank'), { ...common, DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
+    // The admin is the embedded (development) one the spec's login example names: `adminpass` is
+    // refused outside development, so init alone runs as development.
+    await runInit(launch('bank'), { ...common, APP_ENV: 'development', DATABASE_URL: database.url, ADMIN_EMAIL: adminEmail, ADMIN_PASS: adminPassword });
     const log = await startProcess(
       launch('log'),
       'log-service',

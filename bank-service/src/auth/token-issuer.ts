@@ -36,14 +36,19 @@ export async function buildAccessClaims(db: Db, userId: number): Promise<AccessC
   };
 }
 
-/** Sign a 15-minute HS256 token for the user. The claims inform; authorization re-reads the database. */
-export async function issueAccessToken(db: Db, options: TokenIssuerOptions, userId: number): Promise<IssuedToken> {
+/**
+ * Sign a 15-minute HS256 token for the user. The claims inform; authorization re-reads the database.
+ * `issuedAt` (default now) becomes `iat` and `iat_ms`: give the time the request started, before it
+ * read the credentials, so that a token is never newer than the state it was granted on.
+ */
+export async function issueAccessToken(db: Db, options: TokenIssuerOptions, userId: number, issuedAt: Date = new Date()): Promise<IssuedToken> {
   const claims = await buildAccessClaims(db, userId);
   const lifetime = options.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_SECONDS;
   const access_token = signAccessToken(options.key, claims, {
     issuer: options.issuer,
     audience: options.audience,
     expiresInSeconds: lifetime,
+    issuedAt,
   });
   return { access_token, claims, expires_in: lifetime };
 }
@@ -51,14 +56,17 @@ export async function issueAccessToken(db: Db, options: TokenIssuerOptions, user
 /** Issues tokens for users of one database with one key (built once at start-up). */
 export interface TokenIssuer {
   readonly lifetimeSeconds: number;
-  /** NotFoundError when the user does not exist. `db` defaults to the issuer's (pass a transaction to read inside it). */
-  issueFor(userId: number, db?: Db): Promise<IssuedToken>;
+  /**
+   * NotFoundError when the user does not exist. `issuedAt` defaults to now; `db` to the issuer's
+   * (pass a transaction to read inside it).
+   */
+  issueFor(userId: number, issuedAt?: Date, db?: Db): Promise<IssuedToken>;
 }
 
 export function createTokenIssuer(db: Db, key: KeyObject, settings: TokenIssuerSettings): TokenIssuer {
   const options: TokenIssuerOptions = { ...settings, key };
   return {
     lifetimeSeconds: settings.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_SECONDS,
-    issueFor: (userId, handle = db) => issueAccessToken(handle, options, userId),
+    issueFor: (userId, issuedAt = new Date(), handle = db) => issueAccessToken(handle, options, userId, issuedAt),
   };
 }

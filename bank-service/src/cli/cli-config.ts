@@ -1,4 +1,4 @@
-import { parseConfig, z } from '@bank/platform/config';
+import { ConfigError, parseConfig, secretProblem, z } from '@bank/platform/config';
 import { DEFAULT_DATABASE_URL } from '../db/database.ts';
 
 // What the CLI reads from the environment (cli.ts passes process.env in).
@@ -29,6 +29,8 @@ export function loadCliConfig(env: Record<string, string | undefined>): CliConfi
   const development = environment === 'development';
   const email = parsed.ADMIN_EMAIL ?? (development ? DEVELOPMENT_ADMIN.email : undefined);
   const password = parsed.ADMIN_PASS ?? (development ? DEVELOPMENT_ADMIN.password : undefined);
+  const weak = development || parsed.ADMIN_PASS === undefined ? undefined : secretProblem(parsed.ADMIN_PASS, 'password');
+  if (weak !== undefined) throw new ConfigError([`ADMIN_PASS: ${weak}`]);
   return {
     environment,
     databaseUrl: parsed.DATABASE_URL,

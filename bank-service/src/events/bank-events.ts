@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createEventEncoders, type EncodedMessage, type EventNames } from '@bank/events';
 import type { Knex } from '../db/database.ts';
 import { enqueueEvent, type EnqueuedEvent } from '../outbox/index.ts';
+import type { AccessChange } from '../repositories/users-repository.ts';
 
 /** The stored rows an event carries as `data` (only the columns the event schema names are sent). */
 export interface AccountEventData {
@@ -44,6 +45,8 @@ export interface BankEvents {
   bankCreated(trx: Knex.Transaction, bank: BankEventData, userId: number): Promise<EnqueuedRequest>;
   clientCreated(trx: Knex.Transaction, client: ClientEventData, userId: number): Promise<EnqueuedEvent>;
   cardCreated(trx: Knex.Transaction, card: CardEventData, userId: number): Promise<EnqueuedEvent>;
+  /** `user.access.changed`: the user's tokens issued before `change.tokens_revoked_before` are void everywhere. */
+  userAccessChanged(trx: Knex.Transaction, change: AccessChange, userId: number): Promise<EnqueuedEvent>;
 }
 
 export interface BankEventsOptions {
@@ -132,6 +135,22 @@ export function createBankEvents(options: BankEventsOptions): BankEvents {
         data: { id: card.id, account_id: card.account_id, balance: card.balance },
       };
       return store(trx, encoders.publishCardCreated(payload, { timestamp: at }), payload, at);
+    },
+    async userAccessChanged(trx, change, userId) {
+      const at = now();
+      const payload = {
+        user_id: userId,
+        date: at.toISOString(),
+        message: `Access of user ${change.user_id} changed: ${change.changes.join(', ').replace(/_/g, ' ')}`,
+        data: {
+          user_id: change.user_id,
+          changes: change.changes,
+          tokens_revoked_before: change.tokens_revoked_before.toISOString(),
+          access_version: change.access_version,
+          is_blocked: change.is_blocked,
+        },
+      };
+      return store(trx, encoders.publishUserAccessChanged(payload, { timestamp: at }), payload, at);
     },
   };
 }

@@ -1,13 +1,17 @@
 import type { BankApiHandlers } from '@bank/bank-api';
 import { hashPassword, passwordNeedsRehash, verifyDummyPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Caller } from '../http/caller.ts';
+import { loginThrottleKey } from '../auth/login-throttle.ts';
 import { tokenClaimsOf } from '../http/authenticate.ts';
-import { createUser, findCredentialsByEmail, getUser, recordLogin, updateUser } from '../repositories/users-repository.ts';
+import { currentLoginClientAddress } from '../http/login-client-address.ts';
+import { createUser, findCredentialsByEmail, getUser, recordLogin, rehashPassword } from '../repositories/users-repository.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { created } from './handler-replies.ts';
 
 const INVALID_CREDENTIALS = { status: 401 as const, body: { msg: 'Invalid email or password' } };
 const BLOCKED = { status: 403 as const, body: { msg: 'Access denied' } };
+export const TOO_MANY_LOGINS_BODY = { msg: 'Too many login attempts, try again later' } as const;
+const tooMany = (seconds: number) => ({ status: 429 as const, body: TOO_MANY_LOGINS_BODY, headers: { 'Retry-After': String(seconds) } });
 
 /** register, login, whoami. */
 export function createAuthHandlers(ctx: HandlerContext) {
@@ -21,21 +25,33 @@ export function createAuthHandlers(ctx: HandlerContext) {
 
     /**
      * Public: e-mail + password → a 15-minute token. An unknown e-mail costs the same hashing work
-     * as a wrong password and gets the same 401; a blocked user (right password) gets 403.
+     * as a wrong password and gets the same 401; a blocked user (right password) gets 403. Failed
+     * attempts per (client address, e-mail) are limited (auth/login-throttle.ts: 429 with
+     * Retry-After); correct ones are never counted. The token's issue time is the request's start,
+     * before the credentials are read: a block or password change committed after that read voids it.
      */
     async login({ body }) {
+      const issuedAt = ctx.now();
+      const key = loginThrottleKey(currentLoginClientAddress(), body.email);
+      const locked = await ctx.loginThrottle.lockedFor(key);
+      if (locked !== null) return tooMany(locked);
       const credentials = await findCredentialsByEmail(ctx.db, body.email);
-      if (credentials === null) {
-        await verifyDummyPassword(body.password);
-        return INVALID_CREDENTIALS;
+      const valid =
+        credentials === null
+          ? await verifyDummyPassword(body.password).then(() => false)
+          : await verifyPassword(credentials.password_hash, body.password);
+      if (credentials === null || !valid) {
+        const lockedNow = await ctx.loginThrottle.failed(key);
+        return lockedNow === null ? INVALID_CREDENTIALS : tooMany(lockedNow);
       }
-      if (!(await verifyPassword(credentials.password_hash, body.password))) return INVALID_CREDENTIALS;
+      const lockedMeanwhile = await ctx.loginThrottle.succeeded(key);
+      if (lockedMeanwhile !== null) return tooMany(lockedMeanwhile);
       if (credentials.is_blocked) return BLOCKED;
       if (passwordNeedsRehash(credentials.password_hash)) {
-        await updateUser(ctx.db, credentials.id, { password_hash: await hashPassword(body.password) });
+        await rehashPassword(ctx.db, credentials.id, await hashPassword(body.password));
       }
       await recordLogin(ctx.db, credentials.id, ctx.now());
-      const { access_token } = await ctx.tokens.issueFor(credentials.id);
+      const { access_token } = await ctx.tokens.issueFor(credentials.id, issuedAt);
       return { status: 200 as const, body: { access_token } };
     },
 
@@ -54,6 +70,7 @@ export function createAuthHandlers(ctx: HandlerContext) {
             client_id: claims.client_id,
             account_ids: claims.account_ids,
             iat: claims.iat,
+            ...(claims.iat_ms !== undefined ? { iat_ms: claims.iat_ms } : {}),
             exp: claims.exp,
             iss: claims.iss,
             aud: claims.aud,

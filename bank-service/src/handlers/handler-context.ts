@@ -1,6 +1,7 @@
 import type { Logger } from '@bank/platform/logging';
 import type { Knex } from '../db/database.ts';
 import type { BankEvents } from '../events/bank-events.ts';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { TokenIssuer } from '../auth/token-issuer.ts';
 
 export type ReadinessCheck = () => Promise<Record<string, 'up' | 'down'>>;
@@ -10,6 +11,8 @@ export interface HandlerContext {
   db: Knex;
   /** Signs access tokens whose claims are read from the database. */
   tokens: TokenIssuer;
+  /** Counts failed logins per client address and e-mail (in the database). */
+  loginThrottle: LoginThrottle;
   /** Writes domain events to the outbox inside the caller's transaction. */
   events: BankEvents;
   /** Database reachable, broker connected, consumers attached. */

@@ -1,7 +1,8 @@
 import type { BankApiHandlers } from '@bank/bank-api';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Caller } from '../http/caller.ts';
-import { createUser, deleteUser, getUser, listUsers, updateUser, type UpdateUserInput } from '../repositories/users-repository.ts';
+import { inTransaction } from '../db/database.ts';
+import { changeUser, createUser, getUser, listUsers, removeUser, type UpdateUserInput } from '../repositories/users-repository.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { created, deleted, found, listed, pageRequestOf, updated } from './handler-replies.ts';
 
@@ -28,8 +29,13 @@ export function createUserHandlers(ctx: HandlerContext) {
       return found(await getUser(ctx.db, params.id));
     },
 
-    /** Partial: only what is sent changes; the password is re-hashed only when given. */
-    async updateUser({ params, body }) {
+    /**
+     * Partial: only what is sent changes; the password is re-hashed only when given. A change of the
+     * block state, the roles or the password voids the user's older tokens and is announced as
+     * `user.access.changed` through the outbox, in the same transaction. The last active admin
+     * cannot lose `admin` or be blocked (409).
+     */
+    async updateUser({ params, body, caller }) {
       const changes: UpdateUserInput = {};
       if (body.email !== undefined) changes.email = body.email;
       if (body.roles !== undefined) changes.roles = body.roles;
@@ -38,12 +44,22 @@ export function createUserHandlers(ctx: HandlerContext) {
         await getUser(ctx.db, params.id); // 404 before spending a hash on a missing user
         changes.password_hash = await hashPassword(body.password);
       }
-      return updated(await updateUser(ctx.db, params.id, changes, ctx.now()));
+      const user = await inTransaction(ctx.db, async (trx) => {
+        const change = await changeUser(trx, params.id, changes, ctx.now);
+        if (change.access !== null) await ctx.events.userAccessChanged(trx, change.access, caller.userId);
+        return change.user;
+      });
+      return updated(user);
     },
 
-    /** A user that still has a client is 409. */
-    async deleteUser({ params }) {
-      return deleted(await deleteUser(ctx.db, params.id));
+    /** A user that still has a client is 409, and so is the last active admin; announced as `user.access.changed`. */
+    async deleteUser({ params, caller }) {
+      const user = await inTransaction(ctx.db, async (trx) => {
+        const removal = await removeUser(trx, params.id, ctx.now);
+        await ctx.events.userAccessChanged(trx, removal.access, caller.userId);
+        return removal.user;
+      });
+      return deleted(user);
     },
   } satisfies Pick<BankApiHandlers<Caller>, 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser'>;
 }

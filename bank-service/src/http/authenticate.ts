@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Request } from 'express';
 import { Passport } from 'passport';
-import { userIdOf, type AccessTokenClaims, type TokenAudience } from '@bank/platform/auth';
+import { issuedAtMs, userIdOf, type AccessTokenClaims, type TokenAudience } from '@bank/platform/auth';
 import { HttpError } from '@bank/platform/http';
 import type { Db } from '../db/database.ts';
 import { loadAuthPrincipal } from '../repositories/ownership-repository.ts';
@@ -35,8 +35,9 @@ const databaseUnavailable = (): HttpError =>
  * `iss`/`aud`/`exp` checked, service tokens refused) and then reads the user and its roles from the
  * database — every request, so a block or a role change applies at once.
  *
- * Resolves null (→ 401) for a missing/invalid token, a service token or a user that no longer exists;
- * throws HttpError(403) for a blocked user and HttpError(503) when the database cannot be read.
+ * Resolves null (→ 401) for a missing/invalid token, a service token, a user that no longer exists
+ * or a token issued before the user's revocation time (its last block, unblock, role or password
+ * change); throws HttpError(403) for a blocked user and HttpError(503) when the database cannot be read.
  */
 export function createAuthenticator(
   db: Db,
@@ -52,6 +53,7 @@ export function createAuthenticator(
       throw databaseUnavailable();
     }
     if (principal === null) return false;
+    if (principal.tokens_revoked_before !== null && issuedAtMs(claims) < principal.tokens_revoked_before) return false;
     if (principal.is_blocked) throw blocked();
     return { userId: principal.id, email: principal.email, roles: principal.roles, claims };
   });

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import { toBoolean, toNumber } from '../db/row-values.ts';
+import { fromDbTimestamp, toBoolean, toNumber } from '../db/row-values.ts';
 
 // What the access layer reads on every request: who owns a row, and who the caller is now.
 // Each owner lookup returns null when the row itself does not exist (→ 404, not 403).
@@ -52,8 +52,11 @@ export interface Principal {
   account_ids: number[];
 }
 
-/** Who the caller is right now for authorization: id, e-mail, block state and roles. */
-export type AuthPrincipal = Omit<Principal, 'client_id' | 'account_ids'>;
+/**
+ * Who the caller is right now for authorization: id, e-mail, block state, roles, and the
+ * revocation time (epoch ms; tokens issued before it are void, null when never revoked).
+ */
+export type AuthPrincipal = Omit<Principal, 'client_id' | 'account_ids'> & { tokens_revoked_before: number | null };
 
 /**
  * The per-request check of the authenticator, in one round trip (users ⟕ user_roles ⋈ roles);
@@ -65,10 +68,17 @@ export async function loadAuthPrincipal(db: Db, userId: number): Promise<AuthPri
     .leftJoin('roles', 'roles.id', 'user_roles.role_id')
     .where('users.id', userId)
     .orderBy('roles.name_key', 'asc')
-    .select('users.id as id', 'users.email as email', 'users.is_blocked as is_blocked', 'roles.name as role')) as Array<{
+    .select(
+      'users.id as id',
+      'users.email as email',
+      'users.is_blocked as is_blocked',
+      'users.tokens_revoked_before as tokens_revoked_before',
+      'roles.name as role',
+    )) as Array<{
     id: unknown;
     email: string;
     is_blocked: unknown;
+    tokens_revoked_before: unknown;
     role: string | null;
   }>;
   const first = rows[0];
@@ -78,13 +88,15 @@ export async function loadAuthPrincipal(db: Db, userId: number): Promise<AuthPri
     email: first.email,
     is_blocked: toBoolean(first.is_blocked),
     roles: rows.flatMap((r) => (r.role === null ? [] : [r.role])),
+    tokens_revoked_before: first.tokens_revoked_before === null ? null : Date.parse(fromDbTimestamp(first.tokens_revoked_before)),
   };
 }
 
 /** The principal with its client and accounts (for token claims); null when the user no longer exists. */
 export async function loadPrincipal(db: Db, userId: number): Promise<Principal | null> {
-  const principal = await loadAuthPrincipal(db, userId);
-  if (principal === null) return null;
+  const found = await loadAuthPrincipal(db, userId);
+  if (found === null) return null;
+  const { tokens_revoked_before: _revoked, ...principal } = found;
   const [client_id, account_ids] = await Promise.all([clientIdOfUser(db, userId), accountIdsOfUser(db, userId)]);
   return { ...principal, client_id, account_ids };
 }

@@ -1,7 +1,7 @@
-import { inTransaction, type Db } from '../db/database.ts';
+import { engineOf, inTransaction, type Db } from '../db/database.ts';
 import { withDbErrors, type DbErrorContext } from '../db/db-errors.ts';
 import { fromDbTimestamp, fromNullableDbTimestamp, toBoolean, toDbTimestamp, toNumber } from '../db/row-values.ts';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { paginate, type Page, type PageRequest } from './pagination.ts';
 import { nameKey } from './name-key.ts';
 import { roleIdsByName } from './roles-repository.ts';
@@ -41,6 +41,32 @@ export interface UpdateUserInput {
   roles?: string[];
   is_blocked?: boolean;
 }
+
+/** What changed a user's access (PRODUCT.md: such a change voids the user's older tokens everywhere). */
+export type AccessChangeKind = 'blocked' | 'unblocked' | 'roles_changed' | 'password_changed' | 'deleted';
+
+/** One change of a user's access, as `user.access.changed` announces it. */
+export interface AccessChange {
+  user_id: number;
+  changes: AccessChangeKind[];
+  /** Tokens of the user issued before this instant are void. */
+  tokens_revoked_before: Date;
+  /** Counts the user's access changes (orders the messages for consumers). */
+  access_version: number;
+  /** The block state after the change (false once deleted). */
+  is_blocked: boolean;
+}
+
+/** A user write and the access change it made (null when access did not change). */
+export interface UserChange {
+  user: User;
+  access: AccessChange | null;
+}
+
+/** When an access change happens: called after the user's row is locked, so that it is as late as possible. */
+export type Clock = () => Date;
+
+export const LAST_ADMIN_MESSAGE = 'the last active admin cannot be demoted, blocked or deleted: make another user an active admin first';
 
 export interface UserFilters {
   /** Exact e-mail, case-insensitive. */
@@ -106,6 +132,63 @@ async function roleIdsOrFail(db: Db, names: string[]): Promise<number[]> {
     throw new ValidationError(`unknown role${missing.length > 1 ? 's' : ''}: ${missing.map((m) => `"${m}"`).join(', ')}`, 'roles');
   }
   return [...new Set(ids)];
+}
+
+async function roleIdsOf(db: Db, userId: number): Promise<number[]> {
+  const rows = (await db('user_roles').where({ user_id: userId }).select('role_id')) as Array<{ role_id: unknown }>;
+  return rows.map((r) => toNumber(r.role_id));
+}
+
+const sameIds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((id) => b.includes(id));
+
+/**
+ * Serialise every change that could leave no active admin: lock the `admin` role's row (MariaDB/
+ * MySQL: SELECT … FOR UPDATE; SQLite has one writer and one connection, so its transactions are
+ * serial already). Must be the transaction's first statement: InnoDB's snapshot is taken at the first
+ * plain read, so the reads after the lock see every change committed before it was granted.
+ * Answers the admin role's id (null if the role does not exist).
+ */
+async function lockAdminRole(db: Db): Promise<number | null> {
+  const query = db('roles').where({ name_key: 'admin' }).first('id');
+  if (engineOf(db) === 'mysql') query.forUpdate();
+  const row = (await query) as { id: unknown } | undefined;
+  return row === undefined ? null : toNumber(row.id);
+}
+
+/** Active admins (holding `admin`, not blocked) other than `userId`. */
+async function otherActiveAdmins(db: Db, adminRoleId: number, userId: number): Promise<number> {
+  const row = (await db('user_roles')
+    .join('users', 'users.id', 'user_roles.user_id')
+    .where('user_roles.role_id', adminRoleId)
+    .andWhere('users.is_blocked', false)
+    .andWhereNot('users.id', userId)
+    .count({ n: '*' })
+    .first()) as { n: unknown } | undefined;
+  return row === undefined ? 0 : toNumber(row.n);
+}
+
+/** ConflictError when the user is an active admin, stops being one, and no other active admin remains. */
+async function assertAdminRemains(db: Db, adminRoleId: number | null, userId: number, before: boolean, after: boolean): Promise<void> {
+  if (adminRoleId === null || !before || after) return;
+  if ((await otherActiveAdmins(db, adminRoleId, userId)) === 0) throw new ConflictError(LAST_ADMIN_MESSAGE);
+}
+
+interface AccessRow {
+  is_blocked: unknown;
+  tokens_revoked_before: unknown;
+  access_version: unknown;
+}
+
+async function accessRowOf(db: Db, id: number): Promise<AccessRow> {
+  const row = (await db('users').where({ id }).first('is_blocked', 'tokens_revoked_before', 'access_version')) as AccessRow | undefined;
+  if (row === undefined) throw new NotFoundError('User not found');
+  return row;
+}
+
+/** The revocation time of a change at `at`: never earlier than the stored one (clocks of replicas may differ). */
+function revocationTime(row: AccessRow, at: Date): Date {
+  const stored = row.tokens_revoked_before === null ? null : new Date(fromDbTimestamp(row.tokens_revoked_before));
+  return stored !== null && stored.getTime() > at.getTime() ? stored : at;
 }
 
 async function replaceRoles(db: Db, userId: number, roleIds: number[]): Promise<void> {
@@ -192,24 +275,61 @@ export async function listUsers(db: Db, page: PageRequest, filters: UserFilters 
  * `false` clears it. `roles` replaces the user's roles.
  */
 export async function updateUser(db: Db, id: number, input: UpdateUserInput, now: Date = new Date()): Promise<User> {
+  return (await changeUser(db, id, input, () => now)).user;
+}
+
+/**
+ * `updateUser`, also answering the access change it made. A change of the block state, the roles
+ * (as a set) or the password stamps `tokens_revoked_before` (the user's older tokens are void) and
+ * counts `access_version` up. Taking `admin` from, or blocking, the last active admin is a
+ * ConflictError (race-safe: see lockAdminRole). Pass a transaction to write an event beside it.
+ */
+export async function changeUser(db: Db, id: number, input: UpdateUserInput, clock: Clock = () => new Date()): Promise<UserChange> {
   return withDbErrors(errors('update'), () =>
     inTransaction(db, async (trx) => {
-      const current = await getUser(trx, id);
+      const adminRoleId = await lockAdminRole(trx);
+      const row = await accessRowOf(trx, id);
+      const wasBlocked = toBoolean(row.is_blocked);
+      const currentRoleIds = await roleIdsOf(trx, id);
+      const newRoleIds = input.roles === undefined ? currentRoleIds : await roleIdsOrFail(trx, input.roles);
+      const isBlocked = input.is_blocked ?? wasBlocked;
+      const kinds: AccessChangeKind[] = [];
+      if (isBlocked !== wasBlocked) kinds.push(isBlocked ? 'blocked' : 'unblocked');
+      if (!sameIds(newRoleIds, currentRoleIds)) kinds.push('roles_changed');
+      if (input.password_hash !== undefined) kinds.push('password_changed');
+
+      const isAdmin = (roleIds: number[]) => adminRoleId !== null && roleIds.includes(adminRoleId);
+      await assertAdminRemains(trx, adminRoleId, id, isAdmin(currentRoleIds) && !wasBlocked, isAdmin(newRoleIds) && !isBlocked);
+
+      const at = clock();
       const changes: Record<string, unknown> = {};
       if (input.email !== undefined) {
         changes.email = input.email.trim();
         changes.email_normalized = normalizeEmail(input.email);
       }
       if (input.password_hash !== undefined) changes.password_hash = input.password_hash;
-      if (input.is_blocked !== undefined && input.is_blocked !== current.is_blocked) {
-        changes.is_blocked = input.is_blocked;
-        changes.blocked_on = input.is_blocked ? toDbTimestamp(now) : null;
+      if (isBlocked !== wasBlocked) {
+        changes.is_blocked = isBlocked;
+        changes.blocked_on = isBlocked ? toDbTimestamp(at) : null;
       }
-      if (input.roles !== undefined) await replaceRoles(trx, id, await roleIdsOrFail(trx, input.roles));
+      let access: AccessChange | null = null;
+      if (kinds.length > 0) {
+        const revokedBefore = revocationTime(row, at);
+        const version = toNumber(row.access_version) + 1;
+        changes.tokens_revoked_before = toDbTimestamp(revokedBefore);
+        changes.access_version = version;
+        access = { user_id: id, changes: kinds, tokens_revoked_before: revokedBefore, access_version: version, is_blocked: isBlocked };
+      }
+      if (input.roles !== undefined && !sameIds(newRoleIds, currentRoleIds)) await replaceRoles(trx, id, newRoleIds);
       if (Object.keys(changes).length > 0) await trx('users').where({ id }).update(changes);
-      return getUser(trx, id);
+      return { user: await getUser(trx, id), access };
     }),
   );
+}
+
+/** Store a new hash of the same password (a login upgrading its parameters): no access change. */
+export async function rehashPassword(db: Db, id: number, passwordHash: string): Promise<void> {
+  await db('users').where({ id }).update({ password_hash: passwordHash });
 }
 
 export function blockUser(db: Db, id: number, now: Date = new Date()): Promise<User> {
@@ -226,14 +346,30 @@ export async function recordLogin(db: Db, id: number, now: Date = new Date()): P
   if (updated === 0) throw new NotFoundError('User not found');
 }
 
-/** Delete a user (and its role links); Conflict while a client belongs to it. */
+/** Delete a user (and its role links); Conflict while a client belongs to it, or for the last active admin. */
 export async function deleteUser(db: Db, id: number): Promise<User> {
+  return (await removeUser(db, id)).user;
+}
+
+/** `deleteUser`, also answering the access change (`deleted`: every token of the user is void). */
+export async function removeUser(db: Db, id: number, clock: Clock = () => new Date()): Promise<UserChange & { access: AccessChange }> {
   return withDbErrors(errors('delete'), () =>
     inTransaction(db, async (trx) => {
+      const adminRoleId = await lockAdminRole(trx);
+      const row = await accessRowOf(trx, id);
       const user = await getUser(trx, id);
+      const activeAdmin = adminRoleId !== null && !user.is_blocked && (await roleIdsOf(trx, id)).includes(adminRoleId);
+      await assertAdminRemains(trx, adminRoleId, id, activeAdmin, false);
       await trx('user_roles').where({ user_id: id }).delete();
       await trx('users').where({ id }).delete();
-      return user;
+      const access: AccessChange = {
+        user_id: id,
+        changes: ['deleted'],
+        tokens_revoked_before: revocationTime(row, clock()),
+        access_version: toNumber(row.access_version) + 1,
+        is_blocked: false,
+      };
+      return { user, access };
     }),
   );
 }

@@ -137,7 +137,7 @@ forEachDatabase('auth: register, login, whoami', (target) => {
       assertErrorBody(await request(bank.app).get('/auth/whoami').set('Authorization', `Basic ${user.token}`), 401);
     });
 
-    it('resolves each of many concurrent requests to its own caller (valid, invalid and blocked tokens mixed)', async () => {
+    it('resolves each of many concurrent requests to its own caller (valid, invalid, revoked and blocked tokens mixed)', async () => {
       const one = await bank.registerAndLogin();
       const two = await bank.registerAndLogin();
       const blockedUser = await bank.registerAndLogin();
@@ -146,14 +146,24 @@ forEachDatabase('auth: register, login, whoami', (target) => {
         .set(bearer(await bank.adminToken()))
         .send({ is_blocked: true })
         .expect(200);
-      const cases = Array.from({ length: 40 }, (_, i) => [one, two, blockedUser, null][i % 4]!);
+      // A token newer than the block (only a login racing the block could hold one): 403, not 401.
+      const racing = {
+        ...blockedUser,
+        token: signAccessToken(
+          createJwtKey(testConfig.JWT_SECRET_KEY),
+          { sub: String(blockedUser.id), roles: ['user'], client_id: null, account_ids: [] },
+          { ...jwtOptions, expiresInSeconds: 60, issuedAt: new Date(Date.now() + 1_000) },
+        ),
+      };
+      const cases = Array.from({ length: 40 }, (_, i) => [one, two, blockedUser, racing, null][i % 5]!);
       const answers = await Promise.all(
         cases.map((user) => request(bank.app).get('/auth/whoami').set(bearer(user === null ? 'invalid.token.value' : user.token))),
       );
       answers.forEach((res, i) => {
         const user = cases[i]!;
         if (user === null) assert.equal(res.status, 401);
-        else if (user === blockedUser) assert.equal(res.status, 403);
+        else if (user === blockedUser) assert.equal(res.status, 401, 'a token issued before the block is revoked');
+        else if (user === racing) assert.equal(res.status, 403, 'a blocked user is refused');
         else {
           assert.equal(res.status, 200);
           assert.equal(res.body.user.id, user.id, `request ${i} answered another user's identity`);
@@ -199,7 +209,6 @@ forEachDatabase('auth: login rate limit', (target) => {
     assert.equal(blocked.status, 429);
     assert.deepEqual(blocked.body, { msg: 'Too many login attempts, try again later' });
     assert.ok(Number(blocked.headers['retry-after']) > 0, 'Retry-After is set');
-    assert.ok(blocked.headers['ratelimit-policy'] !== undefined || blocked.headers.ratelimit !== undefined, 'standard RateLimit headers');
   });
 
   it('does not count successful logins, and limits each e-mail separately', async () => {

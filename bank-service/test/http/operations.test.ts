@@ -67,7 +67,7 @@ forEachDatabase('operations: health, readiness, docs', (target) => {
     assert.equal(page.status, 200);
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.equal(page.text, eventsDocsPage.html);
-    assert.match(page.text, /<title>Contract bank events 1\.0\.0<\/title>/);
+    assert.match(page.text, /<title>Contract bank events 2\.0\.0<\/title>/);
     assert.match(page.text, /<code>account\.created<\/code>/);
     const stylesheet = /<style>([\s\S]*?)<\/style>/.exec(page.text)?.[1] ?? '';
     const hash = createHash('sha256').update(stylesheet).digest('base64');

@@ -117,7 +117,7 @@ forEachDatabase('users (admin)', (target) => {
     assert.deepEqual(still.body.roles, ['user']);
   });
 
-  it('blocks at once: the existing token is refused on the next request; unblocking restores it', async () => {
+  it('blocks at once: the existing token is refused (401, revoked) on the next request and stays void after unblocking', async () => {
     const user = await bank.registerAndLogin();
     await request(bank.app).get('/auth/whoami').set(bearer(user.token)).expect(200);
 
@@ -125,8 +125,9 @@ forEachDatabase('users (admin)', (target) => {
     assert.equal(blocked.status, 200);
     assert.equal(blocked.body.item.is_blocked, true);
     assertUtcTimestamp(blocked.body.item.blocked_on);
-    assertErrorBody(await request(bank.app).get('/auth/whoami').set(bearer(user.token)), 403, 'Access denied');
-    assertErrorBody(await request(bank.app).get('/api/banks').set(bearer(user.token)), 403, 'Access denied');
+    assertErrorBody(await request(bank.app).get('/auth/whoami').set(bearer(user.token)), 401);
+    assertErrorBody(await request(bank.app).get('/api/banks').set(bearer(user.token)), 401);
+    assertErrorBody(await request(bank.app).post('/auth/login').send({ email: user.email, password: user.password }), 403, 'Access denied');
 
     const again = await put(user.id, { is_blocked: true });
     assert.equal(again.body.item.blocked_on, blocked.body.item.blocked_on, 'blocking twice keeps the first blocked_on');
@@ -134,14 +135,18 @@ forEachDatabase('users (admin)', (target) => {
     const unblocked = await put(user.id, { is_blocked: false });
     assert.equal(unblocked.body.item.is_blocked, false);
     assert.equal(unblocked.body.item.blocked_on, null);
-    await request(bank.app).get('/auth/whoami').set(bearer(user.token)).expect(200);
+    assertErrorBody(await request(bank.app).get('/auth/whoami').set(bearer(user.token)), 401);
+    const fresh = await bank.login(user.email, user.password);
+    await request(bank.app).get('/auth/whoami').set(bearer(fresh)).expect(200);
   });
 
-  it('applies a role change to the next request without a new login', async () => {
+  it('applies a role change to the next request: the old token is void, a new login carries the new role', async () => {
     const user = await bank.registerAndLogin();
     assertErrorBody(await request(bank.app).post('/api/cities').set(bearer(user.token)).send({ name: 'Promotedville' }), 403);
     await put(user.id, { roles: ['user', 'manager'] }).expect(200);
-    const res = await request(bank.app).post('/api/cities').set(bearer(user.token)).send({ name: 'Promotedville' });
+    assertErrorBody(await request(bank.app).post('/api/cities').set(bearer(user.token)).send({ name: 'Promotedville' }), 401);
+    const fresh = await bank.login(user.email, user.password);
+    const res = await request(bank.app).post('/api/cities').set(bearer(fresh)).send({ name: 'Promotedville' });
     assert.equal(res.status, 201);
   });
 

@@ -12,7 +12,8 @@ const baseEnv: Record<string, string> = {
   APP_ENV: 'test',
   LOG_LEVEL: 'silent',
   DATABASE_URL: 'sqlite::memory:',
-  JWT_SECRET_KEY: 'test-only-jwt-secret-0123456789abcdef0123456789',
+  // random (outside development a guessable secret refuses to start), used by tests only
+  JWT_SECRET_KEY: 'test-only-8if1d6HEZWRivDecZzrJGw6+bGv9y65E9TiUOJAxdJuy',
   JWT_ISSUER: 'bank-service',
   JWT_AUDIENCE: 'bank-platform',
   EXCHANGE_NAME: 'topic_exchange',

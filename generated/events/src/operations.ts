@@ -11,8 +11,8 @@ import {
   type OutgoingProperties,
   type Subscription,
 } from '@bank/platform/events';
-import type { AccountCreated, BankCreated, BankCreatedReply, CardCreated, ClientCreated } from './types.ts';
-import { validateAccountCreated, validateBankCreated, validateBankCreatedReply, validateCardCreated, validateClientCreated } from './validators.ts';
+import type { AccountCreated, BankCreated, BankCreatedReply, CardCreated, ClientCreated, UserAccessChanged } from './types.ts';
+import { validateAccountCreated, validateBankCreated, validateBankCreatedReply, validateCardCreated, validateClientCreated, validateUserAccessChanged } from './validators.ts';
 import { messageTypes, resolveEventNames, routingKeys, type EventNames } from './topology.ts';
 
 /** Properties of a message whose spec defines a correlation id (`$message.header#/correlation_id`). */
@@ -31,6 +31,8 @@ export type ReplyProperties = Omit<OutgoingProperties, 'replyTo'> & { correlatio
 export interface ConsumeLogServiceQueueHandlers {
   /** `account.created` — An account was created. */
   accountCreated(payload: AccountCreated, meta: MessageMeta): Promise<void>;
+  /** `user.access.changed` — A user's access changed; the user's tokens issued before `tokens_revoked_before` are void. */
+  userAccessChanged(payload: UserAccessChanged, meta: MessageMeta): Promise<void>;
 }
 
 /**
@@ -85,6 +87,12 @@ export interface EventEncoders {
    */
   publishCardCreated(payload: CardCreated, props?: OutgoingProperties): EncodedMessage;
   /**
+   * bank-service announces that a user's access changed; older tokens of that user are void.
+   * Publishes `user.access.changed` to the topic exchange.
+   * Throws InvalidMessageError for a payload that fails its schema.
+   */
+  publishUserAccessChanged(payload: UserAccessChanged, props?: OutgoingProperties): EncodedMessage;
+  /**
    * email-service confirms, after the mail was sent, that it handled a `bank.created` event.
    * Sends `bank.created.reply` to the queue `replyTo` (the request's `reply_to`) through the default exchange.
    * Throws InvalidMessageError for a payload that fails its schema.
@@ -103,6 +111,8 @@ export function createEventEncoders(names: Partial<EventNames> = {}): EventEncod
       encodeValidated({ exchange: n.exchange, routingKey: routingKeys.clientCreated, type: messageTypes.clientCreated, validate: validateClientCreated, payload, options: props }),
     publishCardCreated: (payload, props) =>
       encodeValidated({ exchange: n.exchange, routingKey: routingKeys.cardCreated, type: messageTypes.cardCreated, validate: validateCardCreated, payload, options: props }),
+    publishUserAccessChanged: (payload, props) =>
+      encodeValidated({ exchange: n.exchange, routingKey: routingKeys.userAccessChanged, type: messageTypes.userAccessChanged, validate: validateUserAccessChanged, payload, options: props }),
     sendBankCreatedReply: (replyTo, payload, props) =>
       encodeValidated({ exchange: '', routingKey: replyTo, type: messageTypes.bankCreatedReply, validate: validateBankCreatedReply, payload, options: props }),
   };
@@ -140,6 +150,13 @@ export interface EventChannels {
    */
   publishCardCreated(payload: CardCreated, props?: OutgoingProperties): Promise<string>;
   /**
+   * bank-service announces that a user's access changed; older tokens of that user are void.
+   * Publishes `user.access.changed` to the topic exchange.
+   * Validates first: an invalid payload throws InvalidMessageError and sends nothing.
+   * Resolves with the message id once the broker confirmed the message.
+   */
+  publishUserAccessChanged(payload: UserAccessChanged, props?: OutgoingProperties): Promise<string>;
+  /**
    * email-service confirms, after the mail was sent, that it handled a `bank.created` event.
    * Sends `bank.created.reply` to the queue `replyTo` (the request's `reply_to`) through the default exchange.
    * Validates first: an invalid payload throws InvalidMessageError and sends nothing.
@@ -147,8 +164,8 @@ export interface EventChannels {
    */
   sendBankCreatedReply(replyTo: string, payload: BankCreatedReply, props: ReplyProperties): Promise<string>;
   /**
-   * log-service stores every `account.created` event (idempotent by `message_id`).
-   * Consumes the queue `log-service` (`account.created`), validating every message.
+   * log-service stores every `account.created` event (idempotent by `message_id`) and records every `user.access.changed` (a monotonic merge, so a redelivered or reordered message changes nothing).
+   * Consumes the queue `log-service` (`account.created`, `user.access.changed`), validating every message.
    */
   consumeLogServiceQueue(handlers: ConsumeLogServiceQueueHandlers, options?: ConsumeValidatedOptions): Promise<Subscription>;
   /**
@@ -175,12 +192,14 @@ export function createEventChannels(bus: EventBus, names: Partial<EventNames> = 
     publishBankCreated: async (payload, props) => send(encoders.publishBankCreated(payload, props)),
     publishClientCreated: async (payload, props) => send(encoders.publishClientCreated(payload, props)),
     publishCardCreated: async (payload, props) => send(encoders.publishCardCreated(payload, props)),
+    publishUserAccessChanged: async (payload, props) => send(encoders.publishUserAccessChanged(payload, props)),
     sendBankCreatedReply: async (replyTo, payload, props) => send(encoders.sendBankCreatedReply(replyTo, payload, props)),
     consumeLogServiceQueue: (handlers, options = {}) =>
       consumeValidated(bus, n.logServiceQueue, {
         ...options,
         routes: {
           [messageTypes.accountCreated]: route(validateAccountCreated, (payload, meta) => handlers.accountCreated(payload, meta)),
+          [messageTypes.userAccessChanged]: route(validateUserAccessChanged, (payload, meta) => handlers.userAccessChanged(payload, meta)),
         },
       }),
     consumeEmailServiceQueue: (handlers, options = {}) =>

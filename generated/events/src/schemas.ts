@@ -321,6 +321,109 @@ export const CardCreatedDataSchema = {
   },
 } as const;
 
+export const UserAccessChangedSchema = {
+  type: 'object',
+  title: 'UserAccessChanged',
+  description: 'Body of `user.access.changed`.',
+  additionalProperties: false,
+  required: ['user_id', 'date', 'message', 'data'],
+  properties: {
+    user_id: {
+      type: 'integer',
+      minimum: 1,
+      description: 'The user whose action caused the event (the admin who made the change).',
+    },
+    date: {
+      type: 'string',
+      format: 'date-time',
+      pattern: '(Z|\\+00:00)$',
+      description: 'When the change happened (UTC, RFC 3339, milliseconds).',
+    },
+    message: {
+      type: 'string',
+      minLength: 1,
+      description: 'Human-readable summary.',
+    },
+    data: {
+      type: 'object',
+      title: 'UserAccessChangedData',
+      additionalProperties: false,
+      required: ['user_id', 'changes', 'tokens_revoked_before', 'access_version', 'is_blocked'],
+      properties: {
+        user_id: {
+          type: 'integer',
+          minimum: 1,
+          description: 'The user whose access changed.',
+        },
+        changes: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          description: 'What changed in this one update (a single PUT may block and demote at once).',
+          items: {
+            type: 'string',
+            enum: ['blocked', 'unblocked', 'roles_changed', 'password_changed', 'deleted'],
+          },
+        },
+        tokens_revoked_before: {
+          type: 'string',
+          format: 'date-time',
+          pattern: '(Z|\\+00:00)$',
+          description: 'Every token of the user issued before this instant (millisecond precision, compared with\nthe token\'s `iat_ms` claim, else `iat` × 1000) is void. A token issued at or after it is\njudged by the user\'s other state. For `deleted` this is the deletion time: all of the\nuser\'s tokens are void.\n',
+        },
+        access_version: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Increases by one with every access change of the user; a consumer applies `is_blocked`\nonly from a message with a higher version than the one it holds (messages may arrive\nout of order or twice).\n',
+        },
+        is_blocked: {
+          type: 'boolean',
+          description: 'Whether the user is blocked after the change (false once deleted).',
+        },
+      },
+    },
+  },
+} as const;
+
+export const UserAccessChangedDataSchema = {
+  type: 'object',
+  title: 'UserAccessChangedData',
+  additionalProperties: false,
+  required: ['user_id', 'changes', 'tokens_revoked_before', 'access_version', 'is_blocked'],
+  properties: {
+    user_id: {
+      type: 'integer',
+      minimum: 1,
+      description: 'The user whose access changed.',
+    },
+    changes: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      description: 'What changed in this one update (a single PUT may block and demote at once).',
+      items: {
+        type: 'string',
+        enum: ['blocked', 'unblocked', 'roles_changed', 'password_changed', 'deleted'],
+      },
+    },
+    tokens_revoked_before: {
+      type: 'string',
+      format: 'date-time',
+      pattern: '(Z|\\+00:00)$',
+      description: 'Every token of the user issued before this instant (millisecond precision, compared with\nthe token\'s `iat_ms` claim, else `iat` × 1000) is void. A token issued at or after it is\njudged by the user\'s other state. For `deleted` this is the deletion time: all of the\nuser\'s tokens are void.\n',
+    },
+    access_version: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Increases by one with every access change of the user; a consumer applies `is_blocked`\nonly from a message with a higher version than the one it holds (messages may arrive\nout of order or twice).\n',
+    },
+    is_blocked: {
+      type: 'boolean',
+      description: 'Whether the user is blocked after the change (false once deleted).',
+    },
+  },
+} as const;
+
 export const BankCreatedReplySchema = {
   type: 'object',
   title: 'BankCreatedReply',
@@ -361,5 +464,7 @@ export const schemas = {
   ClientCreatedData: ClientCreatedDataSchema,
   CardCreated: CardCreatedSchema,
   CardCreatedData: CardCreatedDataSchema,
+  UserAccessChanged: UserAccessChangedSchema,
+  UserAccessChangedData: UserAccessChangedDataSchema,
   BankCreatedReply: BankCreatedReplySchema,
 } as const;

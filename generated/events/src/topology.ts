@@ -48,6 +48,7 @@ export const routingKeys = {
   bankCreated: 'bank.created',
   clientCreated: 'client.created',
   cardCreated: 'card.created',
+  userAccessChanged: 'user.access.changed',
 } as const;
 
 /** AMQP `type` property of each message, by message name (equal to the routing key for events). */
@@ -56,6 +57,7 @@ export const messageTypes = {
   bankCreated: 'bank.created',
   clientCreated: 'client.created',
   cardCreated: 'card.created',
+  userAccessChanged: 'user.access.changed',
   bankCreatedReply: 'bank.created.reply',
 } as const;
 
@@ -125,6 +127,7 @@ export function buildTopology(names: Partial<EventNames> = {}): Topology {
     ],
     bindings: [
       { exchange: n.exchange, queue: n.logServiceQueue, routingKey: 'account.created' },
+      { exchange: n.exchange, queue: n.logServiceQueue, routingKey: 'user.access.changed' },
       { exchange: n.exchange, queue: n.emailServiceQueue, routingKey: '*.created' },
       { exchange: n.deadLetterExchange, queue: deadLetterQueueName(n.logServiceQueue), routingKey: deadLetterQueueName(n.logServiceQueue) },
       { exchange: n.deadLetterExchange, queue: deadLetterQueueName(n.emailServiceQueue), routingKey: deadLetterQueueName(n.emailServiceQueue) },

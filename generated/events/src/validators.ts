@@ -10,6 +10,8 @@ import type {
   ClientCreatedData,
   CardCreated,
   CardCreatedData,
+  UserAccessChanged,
+  UserAccessChangedData,
   BankCreatedReply,
 } from './types.ts';
 import { schemas } from './schemas.ts';
@@ -89,6 +91,22 @@ export function isCardCreatedData(value: unknown): value is CardCreatedData {
   return validateCardCreatedData(value).ok;
 }
 
+/** Validates a value against the UserAccessChanged schema; on failure `errors` names each failing field. */
+export const validateUserAccessChanged: Validator<UserAccessChanged> = compileValidator<UserAccessChanged>(ajv, schemas.UserAccessChanged);
+
+/** Type guard over validateUserAccessChanged. */
+export function isUserAccessChanged(value: unknown): value is UserAccessChanged {
+  return validateUserAccessChanged(value).ok;
+}
+
+/** Validates a value against the UserAccessChangedData schema; on failure `errors` names each failing field. */
+export const validateUserAccessChangedData: Validator<UserAccessChangedData> = compileValidator<UserAccessChangedData>(ajv, schemas.UserAccessChangedData);
+
+/** Type guard over validateUserAccessChangedData. */
+export function isUserAccessChangedData(value: unknown): value is UserAccessChangedData {
+  return validateUserAccessChangedData(value).ok;
+}
+
 /** Validates a value against the BankCreatedReply schema; on failure `errors` names each failing field. */
 export const validateBankCreatedReply: Validator<BankCreatedReply> = compileValidator<BankCreatedReply>(ajv, schemas.BankCreatedReply);
 
@@ -103,5 +121,6 @@ export const validatorsByMessageType = {
   'bank.created': validateBankCreated,
   'client.created': validateClientCreated,
   'card.created': validateCardCreated,
+  'user.access.changed': validateUserAccessChanged,
   'bank.created.reply': validateBankCreatedReply,
 } as const;

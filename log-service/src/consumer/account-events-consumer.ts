@@ -9,6 +9,7 @@ import {
 import type { ConsumeFailure, EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { backoffDelay, sleep } from '@bank/platform/retry';
+import { recordAccessChange, type UserAccessStore } from '../access/index.ts';
 import { InvalidLogDocumentError, LogStoreUnavailableError, type LogStore } from '../store/index.ts';
 import { StoreAvailability, type Backoff } from './store-availability.ts';
 
@@ -29,6 +30,8 @@ export interface ConsumerRetryOptions {
 export interface AccountEventsConsumerDeps {
   bus: EventBus;
   store: LogStore;
+  /** Where `user.access.changed` events go (the record of revoked tokens). */
+  accessStore: UserAccessStore;
   /** Exchange / queue names (defaults: the spec's). */
   names: Partial<EventNames>;
   /** Unacked messages in flight (basic.qos). */
@@ -103,7 +106,8 @@ export async function storeWhenAvailable(
 }
 
 /**
- * Attach the log-service queue consumer through the generated, validating `consumeLogServiceQueue`
+ * Attach the log-service queue consumer (`account.created` → a log entry, `user.access.changed` →
+ * the record of revoked tokens) through the generated, validating `consumeLogServiceQueue`
  * (invalid JSON / payloads are dead-lettered with the reason by the platform). Resolves with the
  * subscription; `cancel()` stops taking messages and finishes the ones in hand (a message waiting
  * for the store goes back to the queue).
@@ -120,7 +124,10 @@ export async function startAccountEventsConsumer(deps: AccountEventsConsumerDeps
     else logger.error(fields, 'event dead-lettered');
   };
   const subscription = await channels.consumeLogServiceQueue(
-    { accountCreated: (payload, meta) => storeWhenAvailable(deps.store, payload, meta, outage) },
+    {
+      accountCreated: (payload, meta) => storeWhenAvailable(deps.store, payload, meta, outage),
+      userAccessChanged: (payload, meta) => recordAccessChange(deps.accessStore, payload, meta, logger),
+    },
     { prefetch: deps.prefetch, onError, ...deps.retry },
   );
   return {

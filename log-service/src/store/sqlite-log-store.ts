@@ -1,6 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   assertValidListQuery,
   newLogId,
@@ -14,6 +12,7 @@ import {
   type NewLog,
   type StoreReadiness,
 } from './log-store.ts';
+import { openSqliteFile } from './open-sqlite.ts';
 
 interface LogRow {
   id: string;
@@ -74,11 +73,7 @@ export class SqliteLogStore implements LogStore {
   /** @param file a path (its folder is created) or `:memory:` */
   constructor(file: string) {
     this.file = file;
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(file);
     this.db.exec(SCHEMA);
     this.statements = {
       insert: this.db.prepare(

@@ -59,7 +59,7 @@ describe('log-service consumer (in-memory bus)', () => {
   });
 
   async function startWith(store: LogStore = temp.store, retry = { maxAttempts: 3, baseMs: 1, maxMs: 5 }): Promise<void> {
-    service = createLogService(config, { store, bus }, { consumerRetry: retry });
+    service = createLogService(config, { store, accessStore: temp.accessStore, bus }, { consumerRetry: retry });
     await service.start();
   }
 

@@ -96,7 +96,7 @@ describe('log-service consumer against RabbitMQ', function () {
     consumerBus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 500 }, connectionName: 'log-service-test' });
     publisherBus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 500 } });
     await Promise.all([consumerBus.connect(10_000), publisherBus.connect(10_000)]);
-    service = createLogService(config, { store, bus: consumerBus }, { validateResponses: true });
+    service = createLogService(config, { store, accessStore: temp.accessStore, bus: consumerBus }, { validateResponses: true });
     await service.start();
     events = createEventChannels(publisherBus, { exchange: config.EXCHANGE_NAME });
   }

@@ -6,7 +6,7 @@ import { type TestVhost, createTestVhost, waitFor } from '@bank/testkit';
 import { createLogService, type LogService } from '../../src/app.ts';
 import { ownCongoDbUnavailableReason } from '../support/mongo-target.ts';
 import { account, OUTAGE_RETRY, outageStoreHooks } from '../support/outage-store.ts';
-import { testConfig } from '../support/service-fixture.ts';
+import { testConfig, memoryAccessStore } from '../support/service-fixture.ts';
 
 // An outage is not poison, on RabbitMQ (the machine's broker, an own vhost) with the MongoDB store
 // on an own CongoDB that is stopped while messages arrive.
@@ -48,7 +48,7 @@ const skip = ownCongoDbUnavailableReason();
     const publisherBus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 500 } });
     buses = [consumerBus, publisherBus];
     await Promise.all([consumerBus.connect(10_000), publisherBus.connect(10_000)]);
-    service = createLogService(config, { store, bus: consumerBus }, { consumerRetry: OUTAGE_RETRY });
+    service = createLogService(config, { store, accessStore: memoryAccessStore(), bus: consumerBus }, { consumerRetry: OUTAGE_RETRY });
     await service.start();
     const events = createEventChannels(publisherBus, { exchange: config.EXCHANGE_NAME });
 

@@ -4,7 +4,7 @@ import { InMemoryBus } from '@bank/platform/events';
 import { createLogService, type LogService } from '../../src/app.ts';
 import { ownCongoDbUnavailableReason } from '../support/mongo-target.ts';
 import { account, OUTAGE_RETRY, outageStoreHooks } from '../support/outage-store.ts';
-import { testConfig } from '../support/service-fixture.ts';
+import { testConfig, memoryAccessStore } from '../support/service-fixture.ts';
 import { waitFor } from '@bank/testkit';
 
 // An outage is not poison (issue 11, item 6): while the MongoDB store is down a valid message waits
@@ -30,7 +30,7 @@ const skip = ownCongoDbUnavailableReason();
     bus = new InMemoryBus();
     const config = testConfig();
     events = createEventChannels(bus, { exchange: config.EXCHANGE_NAME });
-    service = createLogService(config, { store: outage().store, bus }, { consumerRetry: OUTAGE_RETRY });
+    service = createLogService(config, { store: outage().store, accessStore: memoryAccessStore(), bus }, { consumerRetry: OUTAGE_RETRY });
     await service.start();
   });
 

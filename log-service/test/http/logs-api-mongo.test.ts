@@ -7,7 +7,7 @@ import { type CongoDb, startCongoDb, waitFor } from '@bank/testkit';
 import { createLogService, type LogService } from '../../src/app.ts';
 import { MongoLogStore } from '../../src/store/index.ts';
 import { ownCongoDbUnavailableReason } from '../support/mongo-target.ts';
-import { bankCreatedEntry, bearer, testConfig, tokensFor } from '../support/service-fixture.ts';
+import { bankCreatedEntry, bearer, testConfig, tokensFor, memoryAccessStore } from '../support/service-fixture.ts';
 
 // The REST API on the MongoDB store (an own CongoDB, stopped and started as an outage), with
 // response validation on: what answers 503, and what keeps serving the seed's leftovers.
@@ -41,7 +41,7 @@ const skip = ownCongoDbUnavailableReason();
     store = new MongoLogStore({ url: congo.url, dbName, timeoutMs: 2_000, socketTimeoutMs: 4_000 });
     bus = new InMemoryBus();
     // the readiness probe outwaits the store's own timeout, so that /ready reports the store's reason
-    service = createLogService(config, { store, bus }, { validateResponses: true, storePingTimeoutMs: 15_000 });
+    service = createLogService(config, { store, accessStore: memoryAccessStore(), bus }, { validateResponses: true, storePingTimeoutMs: 15_000 });
     await service.start();
   });
   afterEach(async () => {

@@ -24,7 +24,7 @@ describe('log-service REST API', () => {
     temp = tempSqliteStore();
     store = temp.store;
     bus = new InMemoryBus();
-    service = createLogService(config, { store, bus }, { validateResponses: true });
+    service = createLogService(config, { store, accessStore: temp.accessStore, bus }, { validateResponses: true });
   });
   afterEach(async () => {
     await service.stop();
@@ -242,7 +242,7 @@ describe('log-service REST API', () => {
       assert.deepEqual([last.status, last.body.total, last.body.results, last.body.next], [200, 1, [], null]);
       // a store with more than 10000 entries would offer page 100 of 100 a next link: it is withheld
       const bigStore: LogStore = Object.assign(Object.create(store) as LogStore, { list: async () => ({ total: 20_000, items: [] }) });
-      const big = createLogService(config, { store: bigStore, bus });
+      const big = createLogService(config, { store: bigStore, accessStore: temp.accessStore, bus });
       const edge = await request(big.app).get('/logs?page_number=100&page_size=100').set(bearer(tokens.admin));
       assert.deepEqual([edge.status, edge.body.pages, edge.body.next], [200, 200, null]);
       const before = await request(big.app).get('/logs?page_number=99&page_size=100').set(bearer(tokens.admin));

@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createJwtKey, signAccessToken, signServiceToken } from '@bank/platform/auth';
 import { loadLogConfig, type LogConfig } from '../../src/config.ts';
+import { SqliteUserAccessStore } from '../../src/access/index.ts';
 import { SqliteLogStore } from '../../src/store/index.ts';
 
-/** A strong (≥ 32 bytes) secret shared with the "bank" that signs the test tokens. */
-export const TEST_SECRET = 'log-service-test-secret-0123456789abcdef';
+/** A strong (≥ 32 bytes, random) secret shared with the "bank" that signs the test tokens. */
+export const TEST_SECRET = 'log-test-le1NCPXZoUqXv1vYFtVytWoktQJnTBQoBNIHYPnT4SDa';
 
 /** The validated config the tests build services from (APP_ENV=test enforces the secret rule). */
 export function testConfig(overrides: Record<string, string> = {}): LogConfig {
@@ -38,16 +39,27 @@ export function tokensFor(config: LogConfig) {
   };
 }
 
-/** A SQLite log store in a fresh temp directory; `remove()` closes it and deletes the directory. */
-export function tempSqliteStore(): { store: SqliteLogStore; remove(): Promise<void> } {
+/**
+ * A SQLite log store and the record of revoked tokens beside it (the same file, as in production)
+ * in a fresh temp directory; `remove()` closes both and deletes the directory.
+ */
+export function tempSqliteStore(): { store: SqliteLogStore; accessStore: SqliteUserAccessStore; remove(): Promise<void> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-service-test-'));
   const store = new SqliteLogStore(path.join(dir, 'logs.sqlite'));
+  const accessStore = new SqliteUserAccessStore(path.join(dir, 'logs.sqlite'));
   return {
     store,
+    accessStore,
     async remove() {
       await store.close();
+      await accessStore.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
+
+/** An empty record of revoked tokens in memory, for suites about something else (close it after). */
+export function memoryAccessStore(): SqliteUserAccessStore {
+  return new SqliteUserAccessStore(':memory:');
+}

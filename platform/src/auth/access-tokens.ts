@@ -20,6 +20,8 @@ export interface TokenAudience {
 
 export interface SignOptions extends TokenAudience {
   expiresInSeconds: number;
+  /** The issue time (default now): `iat` is its whole seconds, `iat_ms` its milliseconds. */
+  issuedAt?: Date;
 }
 
 export interface VerifyOptions extends TokenAudience {
@@ -38,7 +40,17 @@ export class InvalidTokenError extends Error {
 }
 
 function sign(key: KeyObject, claims: AccessClaimsInput, options: SignOptions): string {
-  return jwt.sign({ sub: claims.sub, roles: claims.roles, client_id: claims.client_id, account_ids: claims.account_ids }, key, {
+  const iatMs = (options.issuedAt ?? new Date()).getTime();
+  const payload = {
+    sub: claims.sub,
+    roles: claims.roles,
+    client_id: claims.client_id,
+    account_ids: claims.account_ids,
+    iat: Math.floor(iatMs / 1000),
+    iat_ms: iatMs,
+  };
+  // jsonwebtoken takes `iat` from the payload and counts `exp` from it.
+  return jwt.sign(payload, key, {
     algorithm: JWT_ALGORITHM,
     issuer: options.issuer,
     audience: options.audience,

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { secretProblem } from '../secret-strength.ts';
 
 export type { KeyObject };
 
@@ -13,7 +14,8 @@ export class WeakSecretError extends Error {
 }
 
 /**
- * Refuse a missing secret anywhere, and one shorter than 32 bytes unless `env` is `development`.
+ * Refuse a missing secret anywhere, and unless `env` is `development` one shorter than 32 bytes, a
+ * placeholder or a guessable one (secret-strength.ts, the rule the services' config applies).
  * `env` is the service's NODE_ENV/APP_ENV value; the error names the variable to fix.
  */
 export function assertStrongSecret(secret: string | undefined, env: string | undefined, variable = 'JWT_SECRET'): void {
@@ -27,6 +29,8 @@ export function assertStrongSecret(secret: string | undefined, env: string | und
         `(e.g. \`openssl rand -base64 48\`)`,
     );
   }
+  const problem = env === 'development' ? undefined : secretProblem(secret, 'secret');
+  if (problem !== undefined) throw new WeakSecretError(`${variable} ${problem}`);
 }
 
 /**

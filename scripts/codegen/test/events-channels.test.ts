@@ -29,6 +29,9 @@ const bank: BankCreated = {
   data: { id: 2, name: 'First Contract Bank' },
 };
 
+/** The log-service queue also carries user.access.changed; these tests publish only account.created. */
+const noAccessEvents = async (): Promise<void> => assert.fail('no user.access.changed was published');
+
 function json(buffer: Buffer): unknown {
   return JSON.parse(buffer.toString('utf8'));
 }
@@ -104,6 +107,7 @@ describe('generated event channels over the in-memory bus', () => {
     it('hands the typed payload and its meta to the handler and acks it', async () => {
       const seen: { payload: AccountCreated; meta: MessageMeta }[] = [];
       await channels.consumeLogServiceQueue({
+        userAccessChanged: noAccessEvents,
         accountCreated: async (payload, meta) => {
           seen.push({ payload, meta });
         },
@@ -173,7 +177,7 @@ describe('generated event channels over the in-memory bus', () => {
     it('dead-letters an unparseable body with the reason and never calls the handler', async () => {
       let called = 0;
       const failures: ConsumeFailure[] = [];
-      await channels.consumeLogServiceQueue({ accountCreated: async () => void called++ }, { onError: (f) => failures.push(f) });
+      await channels.consumeLogServiceQueue({ userAccessChanged: noAccessEvents, accountCreated: async () => void called++ }, { onError: (f) => failures.push(f) });
       await bus.publish('topic_exchange', 'account.created', Buffer.from('{"user_id": 1,'));
       await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       const [dead] = bus.drain('log-service.dlq');
@@ -188,7 +192,7 @@ describe('generated event channels over the in-memory bus', () => {
 
     it('dead-letters a message that fails validation with a reason naming the field, without retrying', async () => {
       let called = 0;
-      await channels.consumeLogServiceQueue({ accountCreated: async () => void called++ });
+      await channels.consumeLogServiceQueue({ userAccessChanged: noAccessEvents, accountCreated: async () => void called++ });
       const invalid = { ...account, data: { id: 7, client_id: 3, bank_id: 1, balance: -5 } };
       await bus.publish('topic_exchange', 'account.created', Buffer.from(JSON.stringify(invalid)));
       await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
@@ -200,7 +204,7 @@ describe('generated event channels over the in-memory bus', () => {
 
     it('routes a message without a type property by its routing key', async () => {
       const seen: MessageMeta[] = [];
-      await channels.consumeLogServiceQueue({ accountCreated: async (_p, meta) => void seen.push(meta) });
+      await channels.consumeLogServiceQueue({ userAccessChanged: noAccessEvents, accountCreated: async (_p, meta) => void seen.push(meta) });
       await bus.publish('topic_exchange', 'account.created', Buffer.from(JSON.stringify(account)), { type: '' });
       await waitFor(() => seen.length === 1, { what: 'the delivery' });
       assert.equal(seen[0]?.type, 'account.created');
@@ -208,7 +212,7 @@ describe('generated event channels over the in-memory bus', () => {
     });
 
     it('dead-letters a message of a type the queue does not carry', async () => {
-      await channels.consumeLogServiceQueue({ accountCreated: async () => {} });
+      await channels.consumeLogServiceQueue({ userAccessChanged: noAccessEvents, accountCreated: async () => {} });
       await bus.sendToQueue('log-service', Buffer.from(JSON.stringify(bank)), { type: 'bank.created' });
       await waitFor(() => bus.queueDepth('log-service.dlq') === 1, { what: 'the dead letter' });
       const [dead] = bus.drain('log-service.dlq');
@@ -220,6 +224,7 @@ describe('generated event channels over the in-memory bus', () => {
       const failures: ConsumeFailure[] = [];
       await channels.consumeLogServiceQueue(
         {
+          userAccessChanged: noAccessEvents,
           accountCreated: async (_p, meta) => {
             attempts.push(meta.attempt);
             assert.equal(bus.queueDepth('log-service.dlq'), 0);
@@ -244,6 +249,7 @@ describe('generated event channels over the in-memory bus', () => {
       const attempts: number[] = [];
       await channels.consumeLogServiceQueue(
         {
+          userAccessChanged: noAccessEvents,
           accountCreated: async (_p, meta) => {
             attempts.push(meta.attempt);
             if (meta.attempt === 0) throw new Error('transient');
@@ -262,6 +268,7 @@ describe('generated event channels over the in-memory bus', () => {
       let calls = 0;
       await channels.consumeLogServiceQueue(
         {
+          userAccessChanged: noAccessEvents,
           accountCreated: async () => {
             calls++;
             throw new PermanentMessageError('client 3 does not exist');
@@ -280,6 +287,7 @@ describe('generated event channels over the in-memory bus', () => {
       let calls = 0;
       const sub = await channels.consumeLogServiceQueue(
         {
+          userAccessChanged: noAccessEvents,
           accountCreated: async () => {
             calls++;
             throw new Error('still down');

@@ -65,7 +65,10 @@ describe('generated events over RabbitMQ', function () {
     channels = createEventChannels(bus, names);
     const dead = await collect(bus, 'dl-log.dlq');
     const stored: AccountCreated[] = [];
-    await channels.consumeLogServiceQueue({ accountCreated: async (p) => void stored.push(p) });
+    await channels.consumeLogServiceQueue({
+      accountCreated: async (p) => void stored.push(p),
+      userAccessChanged: async () => assert.fail('no user.access.changed was published'),
+    });
 
     await bus.publish('dl-ex', 'account.created', Buffer.from(JSON.stringify({ ...account, user_id: 0 })), { type: 'account.created' });
     await channels.publishAccountCreated(account);

@@ -71,7 +71,7 @@ describe('events.asyncapi.yaml', function () {
     it('has examples for every message', () => {
       assert.deepEqual(
         messages.map(([id]) => id),
-        ['accountCreated', 'bankCreated', 'clientCreated', 'cardCreated', 'bankCreatedReply'],
+        ['accountCreated', 'bankCreated', 'clientCreated', 'cardCreated', 'userAccessChanged', 'bankCreatedReply'],
       );
       for (const [id, message] of messages) assert.ok(message.examples.length > 0, `${id} has an example`);
     });

@@ -67,7 +67,7 @@ describe('AsyncAPI docs (scripts/docs/render-asyncapi-docs.ts)', function () {
     assert.equal(indexPath, path.join(outputDir, 'index.html'));
     assert.deepEqual(await readdir(outputDir), ['index.html']);
     assert.match(page, /^<!DOCTYPE html>\n<html lang="en">/);
-    assert.match(page, /<title>Contract bank events 1\.0\.0<\/title>/);
+    assert.match(page, /<title>Contract bank events 2\.0\.0<\/title>/);
   });
 
   it('lists every operation of the spec with its action, an anchor and a table-of-contents link', () => {

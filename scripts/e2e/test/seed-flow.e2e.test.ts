@@ -130,7 +130,7 @@ describe('end to end: bank, log and email services as processes (RabbitMQ + Mari
       });
       await events.waitForLoadState();
       assert.equal(events.url(), `${system.bank.url}/docs/events/`);
-      assert.equal(await events.title(), 'Contract bank events 1.0.0');
+      assert.equal(await events.title(), 'Contract bank events 2.0.0');
       assert.ok(await events.getByRole('link', { name: 'account.created' }).first().isVisible());
       // the inline stylesheet applied (allowed by its hash): flex layout, nested schema rows indented
       assert.equal(await events.locator('body').evaluate((body) => (globalThis as unknown as BrowserWindow).getComputedStyle(body).display), 'flex');

@@ -31,7 +31,7 @@ export interface paths {
         put?: never;
         /**
          * Log in and get an access token
-         * @description Public. Exchanges e-mail and password for a JWT access token (HS256, 15 minutes; claims `sub`, `roles`, `client_id`, `account_ids`). Wrong credentials are 401, a blocked user is 403, too many attempts are 429 with `Retry-After`.
+         * @description Public. Exchanges e-mail and password for a JWT access token (HS256, 15 minutes; claims `sub`, `roles`, `client_id`, `account_ids`, and `iat_ms`, the issue time in milliseconds). Wrong credentials are 401, a blocked user is 403. After `LOGIN_RATE_LIMIT` failed attempts for one client address and e-mail within 15 minutes every attempt is 429 with `Retry-After`, the right password included; only failures count (concurrent correct logins never do), and a correct login below the limit clears the count.
          */
         post: operations["login"];
         delete?: never;
@@ -98,13 +98,13 @@ export interface paths {
         get: operations["getUser"];
         /**
          * Update a user
-         * @description Admin only. Partial update. A taken e-mail is 409; an unknown role name is 400 naming it.
+         * @description Admin only. Partial update. A taken e-mail is 409; an unknown role name is 400 naming it. Taking `admin` from, or blocking, the last active (unblocked) admin is 409 and changes nothing. A change of `is_blocked`, `roles` or `password` voids every token the user was issued before it (401 from then on, in every service).
          */
         put: operations["updateUser"];
         post?: never;
         /**
          * Delete a user
-         * @description Admin only. A user that still has a client is 409.
+         * @description Admin only. A user that still has a client is 409; so is the last active (unblocked) admin. The user's tokens are void from then on (401 in every service).
          */
         delete: operations["deleteUser"];
         options?: never;
@@ -720,6 +720,8 @@ export interface components {
             account_ids: components["schemas"]["Id"][];
             /** @description Issued at (seconds since the epoch). */
             iat: number;
+            /** @description Issued at, in milliseconds since the epoch (within the second `iat` names). A token issued before the user's last block, role change, password change or deletion is refused; this is the time compared. */
+            iat_ms?: number;
             /** @description Expires at (seconds since the epoch). */
             exp: number;
             iss: string;
@@ -1254,7 +1256,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Missing, malformed, expired or otherwise invalid bearer token (or, on login, wrong credentials). */
+        /** @description Missing, malformed, expired or otherwise invalid bearer token, or one issued before the user's last block, role change, password change or deletion (or, on login, wrong credentials). */
         Unauthorized: {
             headers: {
                 /** @description The authentication scheme (`Bearer`). */
@@ -1283,7 +1285,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The change conflicts with the current state: a duplicate unique value, a row still referenced by others, a non-zero balance, insufficient funds, or a built-in role. */
+        /** @description The change conflicts with the current state: a duplicate unique value, a row still referenced by others, a non-zero balance, insufficient funds, a built-in role, or a change that would leave no active admin. */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1310,7 +1312,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many login attempts; wait before trying again. */
+        /** @description Too many failed login attempts for this client address and e-mail; wait `Retry-After` seconds before trying again. */
         TooManyRequests: {
             headers: {
                 /** @description Seconds to wait before retrying. */

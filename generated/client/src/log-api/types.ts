@@ -182,7 +182,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Missing, malformed, expired or otherwise invalid token. */
+        /** @description Missing, malformed, expired or otherwise invalid token, or a user's token issued before that user's last block, role change, password change or deletion (announced by bank-service as `user.access.changed`). */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -196,7 +196,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A valid token whose roles do not allow this operation. */
+        /** @description A valid token whose roles do not allow this operation, or a token of a user who is blocked. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;

@@ -15,7 +15,7 @@ export const eventsDocsPage: AsyncApiDocsPage = {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-RtHCiNK0Y3iIw7uRz55qdSpOiYQYC2j0sPAE+UMEbWE='">
-<title>Contract bank events 1.0.0</title>
+<title>Contract bank events 2.0.0</title>
 <style>
 :root { --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --bg-soft: #f6f8fa; --accent: #0969da; --send: #1a7f37; --receive: #8250df; --dl: #fff8c5; }
 * { box-sizing: border-box; }
@@ -83,18 +83,18 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <li><a href="#exchanges">Exchanges</a>
 <ul><li><a href="#exchange-topic_exchange">topic_exchange</a></li><li><a href="#exchange-topic_exchange.dlx">topic_exchange.dlx</a></li></ul></li>
 <li><a href="#channels">Channels</a>
-<ul><li><a href="#channel-accountCreated">account.created</a></li><li><a href="#channel-bankCreated">bank.created</a></li><li><a href="#channel-clientCreated">client.created</a></li><li><a href="#channel-cardCreated">card.created</a></li><li><a href="#channel-logServiceQueue">log-service</a></li><li><a href="#channel-emailServiceQueue">email-service</a></li><li><a href="#channel-bankCallbackQueue">bank-service.callback</a></li><li><a href="#channel-deadLetters">{deadLetterQueue}</a></li><li><a href="#channel-logServiceDeadLetterQueue">log-service.dlq</a></li><li><a href="#channel-emailServiceDeadLetterQueue">email-service.dlq</a></li><li><a href="#channel-bankCallbackDeadLetterQueue">bank-service.callback.dlq</a></li></ul></li>
+<ul><li><a href="#channel-accountCreated">account.created</a></li><li><a href="#channel-bankCreated">bank.created</a></li><li><a href="#channel-clientCreated">client.created</a></li><li><a href="#channel-cardCreated">card.created</a></li><li><a href="#channel-userAccessChanged">user.access.changed</a></li><li><a href="#channel-logServiceQueue">log-service</a></li><li><a href="#channel-emailServiceQueue">email-service</a></li><li><a href="#channel-bankCallbackQueue">bank-service.callback</a></li><li><a href="#channel-deadLetters">{deadLetterQueue}</a></li><li><a href="#channel-logServiceDeadLetterQueue">log-service.dlq</a></li><li><a href="#channel-emailServiceDeadLetterQueue">email-service.dlq</a></li><li><a href="#channel-bankCallbackDeadLetterQueue">bank-service.callback.dlq</a></li></ul></li>
 <li><a href="#operations">Operations</a>
-<ul><li><a href="#operation-publishAccountCreated">send publishAccountCreated</a></li><li><a href="#operation-publishBankCreated">send publishBankCreated</a></li><li><a href="#operation-publishClientCreated">send publishClientCreated</a></li><li><a href="#operation-publishCardCreated">send publishCardCreated</a></li><li><a href="#operation-sendBankCreatedReply">send sendBankCreatedReply</a></li><li><a href="#operation-consumeLogServiceQueue">receive consumeLogServiceQueue</a></li><li><a href="#operation-consumeEmailServiceQueue">receive consumeEmailServiceQueue</a></li><li><a href="#operation-consumeBankCallbackQueue">receive consumeBankCallbackQueue</a></li></ul></li>
+<ul><li><a href="#operation-publishAccountCreated">send publishAccountCreated</a></li><li><a href="#operation-publishBankCreated">send publishBankCreated</a></li><li><a href="#operation-publishClientCreated">send publishClientCreated</a></li><li><a href="#operation-publishCardCreated">send publishCardCreated</a></li><li><a href="#operation-publishUserAccessChanged">send publishUserAccessChanged</a></li><li><a href="#operation-sendBankCreatedReply">send sendBankCreatedReply</a></li><li><a href="#operation-consumeLogServiceQueue">receive consumeLogServiceQueue</a></li><li><a href="#operation-consumeEmailServiceQueue">receive consumeEmailServiceQueue</a></li><li><a href="#operation-consumeBankCallbackQueue">receive consumeBankCallbackQueue</a></li></ul></li>
 <li><a href="#messages">Messages</a>
-<ul><li><a href="#message-accountCreated">accountCreated</a></li><li><a href="#message-bankCreated">bankCreated</a></li><li><a href="#message-clientCreated">clientCreated</a></li><li><a href="#message-cardCreated">cardCreated</a></li><li><a href="#message-bankCreatedReply">bankCreatedReply</a></li></ul></li>
+<ul><li><a href="#message-accountCreated">accountCreated</a></li><li><a href="#message-bankCreated">bankCreated</a></li><li><a href="#message-clientCreated">clientCreated</a></li><li><a href="#message-cardCreated">cardCreated</a></li><li><a href="#message-userAccessChanged">userAccessChanged</a></li><li><a href="#message-bankCreatedReply">bankCreatedReply</a></li></ul></li>
 </ul>
 </nav>
 <main>
 <header id="info" class="info">
-<h1>Contract bank events <span class="version">1.0.0</span></h1>
+<h1>Contract bank events <span class="version">2.0.0</span></h1>
 <dl class="fields"><dt>AsyncAPI</dt><dd><code>3.0.0</code></dd><dt>Document id</dt><dd><code>urn:contract-bank:events</code></dd><dt>Default content type</dt><dd><code>application/json</code></dd><dt>License</dt><dd>MIT</dd></dl>
-<div class="description"><p>Domain events of the contract bank, carried by RabbitMQ.</p><ul><li>bank-service publishes <code>&lt;entity&gt;.created</code> events to the durable topic exchange <code>topic_exchange</code> (persistent, JSON, with publisher confirms, relayed from an outbox).</li><li>log-service consumes <code>account.created</code> from its queue <code>log-service</code> and stores it.</li><li>email-service consumes every <code>*.created</code> event from its queue <code>email-service</code> and mails it; for <code>bank.created</code> it replies, after the mail was sent, to the queue named in the message&#39;s <code>reply_to</code> property (bank-service&#39;s callback queue <code>bank-service.callback</code>).</li><li>Every consumer queue dead-letters through the direct exchange <code>topic_exchange.dlx</code> into its own <code>&lt;queue&gt;.dlq</code>. A message that fails validation is dead-lettered with the reason (header <code>x-death-reason</code>), never retried.</li></ul><p>Every message is a persistent JSON body of the common shape <code>{user_id, date, message, data}</code> with the AMQP properties <code>message_id</code> (uuid), <code>type</code> (= the routing key), <code>timestamp</code> and <code>content_type</code>.</p><p>Exchange and queue names are the defaults; deployments may configure other names (the dead-letter queues are always named <code>&lt;queue&gt;.dlq</code>).</p></div>
+<div class="description"><p>Domain events of the contract bank, carried by RabbitMQ.</p><ul><li>bank-service publishes <code>&lt;entity&gt;.created</code> events to the durable topic exchange <code>topic_exchange</code> (persistent, JSON, with publisher confirms, relayed from an outbox).</li><li>bank-service publishes <code>user.access.changed</code> whenever a user&#39;s access changes (blocked, unblocked, roles changed, password changed, deleted), written to the outbox in the same transaction as the change.</li><li>log-service consumes <code>account.created</code> from its queue <code>log-service</code> and stores it; from the same queue it consumes <code>user.access.changed</code> into its record of revoked tokens, and refuses (401) every token of that user issued before <code>data.tokens_revoked_before</code>.</li><li>email-service consumes every <code>*.created</code> event from its queue <code>email-service</code> and mails it; for <code>bank.created</code> it replies, after the mail was sent, to the queue named in the message&#39;s <code>reply_to</code> property (bank-service&#39;s callback queue <code>bank-service.callback</code>).</li><li>Every consumer queue dead-letters through the direct exchange <code>topic_exchange.dlx</code> into its own <code>&lt;queue&gt;.dlq</code>. A message that fails validation is dead-lettered with the reason (header <code>x-death-reason</code>), never retried.</li></ul><p>Every message is a persistent JSON body of the common shape <code>{user_id, date, message, data}</code> with the AMQP properties <code>message_id</code> (uuid), <code>type</code> (= the routing key), <code>timestamp</code> and <code>content_type</code>.</p><p>Exchange and queue names are the defaults; deployments may configure other names (the dead-letter queues are always named <code>&lt;queue&gt;.dlq</code>).</p></div>
 </header>
 <section id="servers">
 <h2>Servers</h2>
@@ -116,10 +116,12 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <tr><td><code>bank.created</code></td><td><a href="#channel-bankCreated">bankCreated</a></td><td><a href="#message-bankCreated">bank.created</a></td></tr>
 <tr><td><code>client.created</code></td><td><a href="#channel-clientCreated">clientCreated</a></td><td><a href="#message-clientCreated">client.created</a></td></tr>
 <tr><td><code>card.created</code></td><td><a href="#channel-cardCreated">cardCreated</a></td><td><a href="#message-cardCreated">card.created</a></td></tr>
+<tr><td><code>user.access.changed</code></td><td><a href="#channel-userAccessChanged">userAccessChanged</a></td><td><a href="#message-userAccessChanged">user.access.changed</a></td></tr>
 </tbody></table>
 <h4>Queues bound to it (x-bindings)</h4>
 <table><thead><tr><th>Queue</th><th>Routing key</th></tr></thead><tbody>
 <tr><td><a href="#channel-logServiceQueue">log-service</a></td><td><code>account.created</code></td></tr>
+<tr><td><a href="#channel-logServiceQueue">log-service</a></td><td><code>user.access.changed</code></td></tr>
 <tr><td><a href="#channel-emailServiceQueue">email-service</a></td><td><code>*.created</code></td></tr>
 </tbody></table>
 </article>
@@ -183,10 +185,19 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <h5>Exchange</h5><table class="kv"><tbody><tr><th scope="row">name</th><td><code>topic_exchange</code></td></tr><tr><th scope="row">type</th><td><code>topic</code></td></tr><tr><th scope="row">durable</th><td><code>true</code></td></tr><tr><th scope="row">autoDelete</th><td><code>false</code></td></tr><tr><th scope="row">vhost</th><td><code>/</code></td></tr></tbody></table>
 </div>
 </article>
+<article id="channel-userAccessChanged" class="item">
+<h3><code>user.access.changed</code> <span class="muted">— user.access.changed</span></h3>
+<dl class="fields"><dt>Channel id</dt><dd><code>userAccessChanged</code></dd><dt>Servers</dt><dd><a href="#server-rabbitmq">rabbitmq</a></dd><dt>Messages</dt><dd><a href="#message-userAccessChanged">user.access.changed</a></dd></dl>
+<div class="description"><p>A user&#39;s access changed: blocked, unblocked, roles changed, password changed or deleted. Every token of that user issued before <code>data.tokens_revoked_before</code> is void, in every service. Not matched by <code>*.created</code> (three words), so email-service does not receive it.</p></div>
+<div class="binding"><h5>amqp binding <span class="muted">(bindingVersion 0.3.0)</span></h5>
+<dl class="fields"><dt>is</dt><dd><code>routingKey</code></dd><dt>Routing key</dt><dd><code>user.access.changed</code></dd><dt>Exchange</dt><dd><a href="#exchange-topic_exchange">topic_exchange</a> <code>topic</code></dd></dl>
+<h5>Exchange</h5><table class="kv"><tbody><tr><th scope="row">name</th><td><code>topic_exchange</code></td></tr><tr><th scope="row">type</th><td><code>topic</code></td></tr><tr><th scope="row">durable</th><td><code>true</code></td></tr><tr><th scope="row">autoDelete</th><td><code>false</code></td></tr><tr><th scope="row">vhost</th><td><code>/</code></td></tr></tbody></table>
+</div>
+</article>
 <article id="channel-logServiceQueue" class="item">
 <h3><code>log-service</code> <span class="muted">— log-service queue</span></h3>
-<dl class="fields"><dt>Channel id</dt><dd><code>logServiceQueue</code></dd><dt>Servers</dt><dd><a href="#server-rabbitmq">rabbitmq</a></dd><dt>Messages</dt><dd><a href="#message-accountCreated">account.created</a></dd></dl>
-<div class="description"><p>log-service&#39;s durable queue; receives <code>account.created</code>.</p></div>
+<dl class="fields"><dt>Channel id</dt><dd><code>logServiceQueue</code></dd><dt>Servers</dt><dd><a href="#server-rabbitmq">rabbitmq</a></dd><dt>Messages</dt><dd><a href="#message-accountCreated">account.created</a>, <a href="#message-userAccessChanged">user.access.changed</a></dd></dl>
+<div class="description"><p>log-service&#39;s durable queue; receives <code>account.created</code> and <code>user.access.changed</code>.</p></div>
 <div class="binding"><h5>amqp binding <span class="muted">(bindingVersion 0.3.0)</span></h5>
 <dl class="fields"><dt>is</dt><dd><code>queue</code></dd><dt>Queue</dt><dd><code>log-service</code></dd></dl>
 <h5>Queue</h5><table class="kv"><tbody><tr><th scope="row">name</th><td><code>log-service</code></td></tr><tr><th scope="row">durable</th><td><code>true</code></td></tr><tr><th scope="row">exclusive</th><td><code>false</code></td></tr><tr><th scope="row">autoDelete</th><td><code>false</code></td></tr><tr><th scope="row">vhost</th><td><code>/</code></td></tr></tbody></table>
@@ -194,7 +205,7 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <table class="kv"><tbody><tr class="dead-letter"><th scope="row">x-dead-letter-exchange</th><td><a href="#exchange-topic_exchange.dlx">topic_exchange.dlx</a></td></tr><tr class="dead-letter"><th scope="row">x-dead-letter-routing-key</th><td><code>log-service.dlq</code></td></tr></tbody></table>
 </div>
 <h5>Bindings to exchanges (x-bindings)</h5>
-<table><thead><tr><th>Exchange</th><th>Routing key</th></tr></thead><tbody><tr><td><a href="#exchange-topic_exchange">topic_exchange</a></td><td><code>account.created</code></td></tr></tbody></table>
+<table><thead><tr><th>Exchange</th><th>Routing key</th></tr></thead><tbody><tr><td><a href="#exchange-topic_exchange">topic_exchange</a></td><td><code>account.created</code></td></tr><tr><td><a href="#exchange-topic_exchange">topic_exchange</a></td><td><code>user.access.changed</code></td></tr></tbody></table>
 <h5>Dead letters (x-dead-letter)</h5>
 <dl class="fields"><dt>Exchange</dt><dd><a href="#exchange-topic_exchange.dlx">topic_exchange.dlx</a></dd><dt>Queue</dt><dd><code>log-service.dlq</code></dd></dl>
 </article>
@@ -299,6 +310,11 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <dl class="fields"><dt>Action</dt><dd><code>send</code></dd><dt>Summary</dt><dd>bank-service announces a new card.</dd><dt>Channel</dt><dd><a href="#channel-cardCreated">card.created</a></dd><dt>Messages</dt><dd><a href="#message-cardCreated">card.created</a></dd></dl>
 <div class="binding"><h5>amqp binding <span class="muted">(bindingVersion 0.3.0)</span></h5><table class="kv"><tbody><tr><th scope="row">deliveryMode</th><td><code>2</code></td></tr><tr><th scope="row">mandatory</th><td><code>true</code></td></tr><tr><th scope="row">timestamp</th><td><code>true</code></td></tr></tbody></table></div>
 </article>
+<article id="operation-publishUserAccessChanged" class="item">
+<h3><span class="badge badge-send">send</span> <code>publishUserAccessChanged</code> <span class="muted">— Publish user.access.changed</span></h3>
+<dl class="fields"><dt>Action</dt><dd><code>send</code></dd><dt>Summary</dt><dd>bank-service announces that a user&#39;s access changed; older tokens of that user are void.</dd><dt>Channel</dt><dd><a href="#channel-userAccessChanged">user.access.changed</a></dd><dt>Messages</dt><dd><a href="#message-userAccessChanged">user.access.changed</a></dd></dl>
+<div class="binding"><h5>amqp binding <span class="muted">(bindingVersion 0.3.0)</span></h5><table class="kv"><tbody><tr><th scope="row">deliveryMode</th><td><code>2</code></td></tr><tr><th scope="row">mandatory</th><td><code>true</code></td></tr><tr><th scope="row">timestamp</th><td><code>true</code></td></tr></tbody></table></div>
+</article>
 <article id="operation-sendBankCreatedReply" class="item">
 <h3><span class="badge badge-send">send</span> <code>sendBankCreatedReply</code> <span class="muted">— Reply to bank.created</span></h3>
 <dl class="fields"><dt>Action</dt><dd><code>send</code></dd><dt>Summary</dt><dd>email-service confirms, after the mail was sent, that it handled a <code>bank.created</code> event.</dd><dt>Channel</dt><dd><a href="#channel-bankCallbackQueue">bank-service.callback</a></dd><dt>Messages</dt><dd><a href="#message-bankCreatedReply">bank.created reply</a></dd></dl>
@@ -307,7 +323,7 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 </article>
 <article id="operation-consumeLogServiceQueue" class="item">
 <h3><span class="badge badge-receive">receive</span> <code>consumeLogServiceQueue</code> <span class="muted">— log-service consumes its queue</span></h3>
-<dl class="fields"><dt>Action</dt><dd><code>receive</code></dd><dt>Summary</dt><dd>log-service stores every <code>account.created</code> event (idempotent by <code>message_id</code>).</dd><dt>Channel</dt><dd><a href="#channel-logServiceQueue">log-service</a></dd><dt>Messages</dt><dd><a href="#message-accountCreated">account.created</a></dd></dl>
+<dl class="fields"><dt>Action</dt><dd><code>receive</code></dd><dt>Summary</dt><dd>log-service stores every <code>account.created</code> event (idempotent by <code>message_id</code>) and records every <code>user.access.changed</code> (a monotonic merge, so a redelivered or reordered message changes nothing).</dd><dt>Channel</dt><dd><a href="#channel-logServiceQueue">log-service</a></dd><dt>Messages</dt><dd><a href="#message-accountCreated">account.created</a>, <a href="#message-userAccessChanged">user.access.changed</a></dd></dl>
 <div class="binding"><h5>amqp binding <span class="muted">(bindingVersion 0.3.0)</span></h5><table class="kv"><tbody><tr><th scope="row">ack</th><td><code>true</code></td></tr></tbody></table></div>
 </article>
 <article id="operation-consumeEmailServiceQueue" class="item">
@@ -832,6 +848,161 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
     &quot;id&quot;: 4,
     &quot;account_id&quot;: 7,
     &quot;balance&quot;: 600
+  }
+}</code></pre>
+</div>
+</article>
+<article id="message-userAccessChanged" class="item">
+<h3><code>userAccessChanged</code> <span class="muted">— user.access.changed</span></h3>
+<dl class="fields"><dt>Message id</dt><dd><code>userAccessChanged</code></dd><dt>Name</dt><dd><code>userAccessChanged</code></dd><dt>Title</dt><dd>user.access.changed</dd><dt>Summary</dt><dd>A user&#39;s access changed; the user&#39;s tokens issued before <code>tokens_revoked_before</code> are void.</dd><dt>Content type</dt><dd><code>application/json</code></dd><dt>Used by</dt><dd><a href="#operation-publishUserAccessChanged">publishUserAccessChanged</a>, <a href="#operation-consumeLogServiceQueue">consumeLogServiceQueue</a></dd></dl>
+<h4>Headers <span class="muted">(AmqpProperties)</span></h4>
+<table class="schema">
+<thead><tr><th>Property</th><th>Type</th><th>Required</th><th>Format</th><th>Constraints</th><th>Description</th></tr></thead>
+<tbody>
+<tr class="depth-0">
+<td class="prop indent-0"><code>AmqpProperties</code></td><td>object <span class="muted">(AmqpProperties)</span></td>
+<td></td>
+<td></td>
+<td></td>
+<td>AMQP basic properties of every message (snake_case as on the wire in the spec&#39;s notation).</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>message_id</code></td><td>string</td>
+<td><strong>required</strong></td>
+<td><code>uuid</code></td>
+<td></td>
+<td>Unique per message; consumers are idempotent by it.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>correlation_id</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>minLength <code>1</code></li></ul></td>
+<td>Set on requests that expect a reply and echoed on the reply.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>type</code></td><td>string</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minLength <code>1</code></li></ul></td>
+<td>The event type, equal to the routing key (<code>bank.created.reply</code> for replies).</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>timestamp</code></td><td>integer</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minimum <code>0</code></li></ul></td>
+<td>Seconds since the Unix epoch when the message was published.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>reply_to</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>minLength <code>1</code></li></ul></td>
+<td>The queue a reply is expected on.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>content_type</code></td><td>string</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
+<td></td></tr>
+</tbody>
+</table>
+<h4>Payload <span class="muted">(UserAccessChanged)</span></h4>
+<table class="schema">
+<thead><tr><th>Property</th><th>Type</th><th>Required</th><th>Format</th><th>Constraints</th><th>Description</th></tr></thead>
+<tbody>
+<tr class="depth-0">
+<td class="prop indent-0"><code>UserAccessChanged</code></td><td>object <span class="muted">(UserAccessChanged)</span></td>
+<td></td>
+<td></td>
+<td><ul class="constraints"><li>additionalProperties <code>false</code></li></ul></td>
+<td>Body of <code>user.access.changed</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>user_id</code></td><td>integer</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minimum <code>1</code></li></ul></td>
+<td>The user whose action caused the event (the admin who made the change).</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>date</code></td><td>string</td>
+<td><strong>required</strong></td>
+<td><code>date-time</code></td>
+<td><ul class="constraints"><li>pattern <code>(Z|\\+00:00)$</code></li></ul></td>
+<td>When the change happened (UTC, RFC 3339, milliseconds).</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>message</code></td><td>string</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minLength <code>1</code></li></ul></td>
+<td>Human-readable summary.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>data</code></td><td>object <span class="muted">(UserAccessChangedData)</span></td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>additionalProperties <code>false</code></li></ul></td>
+<td></td></tr>
+<tr class="depth-2">
+<td class="prop indent-2"><span class="parent">data.</span><code>user_id</code></td><td>integer</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minimum <code>1</code></li></ul></td>
+<td>The user whose access changed.</td></tr>
+<tr class="depth-2">
+<td class="prop indent-2"><span class="parent">data.</span><code>changes</code></td><td>array of string</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minItems <code>1</code></li><li>uniqueItems <code>true</code></li></ul></td>
+<td>What changed in this one update (a single PUT may block and demote at once).</td></tr>
+<tr class="depth-3">
+<td class="prop indent-3"><span class="parent">data.changes.</span><code>[]</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>enum <code>&quot;blocked&quot;</code>, <code>&quot;unblocked&quot;</code>, <code>&quot;roles_changed&quot;</code>, <code>&quot;password_changed&quot;</code>, <code>&quot;deleted&quot;</code></li></ul></td>
+<td></td></tr>
+<tr class="depth-2">
+<td class="prop indent-2"><span class="parent">data.</span><code>tokens_revoked_before</code></td><td>string</td>
+<td><strong>required</strong></td>
+<td><code>date-time</code></td>
+<td><ul class="constraints"><li>pattern <code>(Z|\\+00:00)$</code></li></ul></td>
+<td>Every token of the user issued before this instant (millisecond precision, compared with
+the token&#39;s <code>iat_ms</code> claim, else <code>iat</code> × 1000) is void. A token issued at or after it is
+judged by the user&#39;s other state. For <code>deleted</code> this is the deletion time: all of the
+user&#39;s tokens are void.
+</td></tr>
+<tr class="depth-2">
+<td class="prop indent-2"><span class="parent">data.</span><code>access_version</code></td><td>integer</td>
+<td><strong>required</strong></td>
+<td></td>
+<td><ul class="constraints"><li>minimum <code>1</code></li></ul></td>
+<td>Increases by one with every access change of the user; a consumer applies <code>is_blocked</code>
+only from a message with a higher version than the one it holds (messages may arrive
+out of order or twice).
+</td></tr>
+<tr class="depth-2">
+<td class="prop indent-2"><span class="parent">data.</span><code>is_blocked</code></td><td>boolean</td>
+<td><strong>required</strong></td>
+<td></td>
+<td></td>
+<td>Whether the user is blocked after the change (false once deleted).</td></tr>
+</tbody>
+</table>
+<div class="binding"><h5>amqp binding <span class="muted">(bindingVersion 0.3.0)</span></h5><table class="kv"><tbody><tr><th scope="row">messageType</th><td><code>user.access.changed</code></td></tr></tbody></table></div>
+<h4>Examples</h4><div class="example">
+<h5>userBlocked <span class="muted">— The admin (user 1) blocked user 7.</span></h5>
+<p class="label">Headers</p><pre class="json"><code>{
+  &quot;message_id&quot;: &quot;3f1e2d4c-5b6a-4789-8abc-def012345678&quot;,
+  &quot;type&quot;: &quot;user.access.changed&quot;,
+  &quot;timestamp&quot;: 1737047426,
+  &quot;content_type&quot;: &quot;application/json&quot;
+}</code></pre>
+<p class="label">Payload</p><pre class="json"><code>{
+  &quot;user_id&quot;: 1,
+  &quot;date&quot;: &quot;2025-01-16T17:10:26.123Z&quot;,
+  &quot;message&quot;: &quot;Access of user 7 changed: blocked&quot;,
+  &quot;data&quot;: {
+    &quot;user_id&quot;: 7,
+    &quot;changes&quot;: [
+      &quot;blocked&quot;
+    ],
+    &quot;tokens_revoked_before&quot;: &quot;2025-01-16T17:10:26.123Z&quot;,
+    &quot;access_version&quot;: 3,
+    &quot;is_blocked&quot;: true
   }
 }</code></pre>
 </div>

@@ -1,0 +1,21 @@
+import { mongoDbNameFromUrl, sqliteFileFromUrl } from '../store/index.ts';
+import { MongoUserAccessStore } from './mongo-user-access-store.ts';
+import { SqliteUserAccessStore } from './sqlite-user-access-store.ts';
+import type { UserAccessStore } from './user-access-store.ts';
+
+/**
+ * The record of revoked tokens lives where the log entries do (LOG_STORE_URL): the collection
+ * `user_access` of the same MongoDB database, or the table `user_access` of the same SQLite file.
+ */
+export function createUserAccessStore(url: string, mongo: { timeoutMs?: number; socketTimeoutMs?: number } = {}): UserAccessStore {
+  if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) {
+    // the same time limits as the log store: a store that cannot answer is down (503), never a hang
+    const clientOptions = {
+      ...(mongo.timeoutMs !== undefined ? { serverSelectionTimeoutMS: mongo.timeoutMs, connectTimeoutMS: mongo.timeoutMs } : {}),
+      ...(mongo.socketTimeoutMs !== undefined ? { socketTimeoutMS: mongo.socketTimeoutMs } : {}),
+    };
+    return new MongoUserAccessStore({ url, dbName: mongoDbNameFromUrl(url) ?? 'log-service', clientOptions });
+  }
+  if (url.startsWith('sqlite:')) return new SqliteUserAccessStore(sqliteFileFromUrl(url));
+  throw new Error('Unsupported LOG_STORE_URL scheme (expected mongodb://, mongodb+srv:// or sqlite:)');
+}
