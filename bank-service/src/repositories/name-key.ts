@@ -5,7 +5,8 @@
 // (whose NOCASE and lower() fold ASCII only) and MariaDB (whose *_unicode_ci collations also fold
 // accents) compare names identically: case-insensitive for every script, accent-sensitive
 // ('Zürich' ≠ 'Zurich', 'Zürich' = 'ZÜRICH'). On MariaDB the column is utf8mb4_bin, so the
-// database adds no folding of its own.
+// database adds no folding of its own. The name itself is stored in NFC (storedName).
+import { ValidationError } from '../domain/errors.ts';
 
 /**
  * The value stored in `name_key`: NFC, Unicode lower case (locale-independent), NFC again (lower-
@@ -16,9 +17,24 @@ export function nameKey(name: string): string {
   return name.normalize('NFC').toLowerCase().normalize('NFC');
 }
 
-/** The row to write for a name: the name as given plus its key. */
+/**
+ * A name as stored: Unicode NFC, so a decomposed spelling (`Zu\u0308rich`) and a composed one
+ * (`Zürich`) are the same text in the database and in every answer. NFC can lengthen a few
+ * letters (U+0958 क़ → two code points), so the stored length is checked here: the spec's
+ * `maxLength` counts the request as sent.
+ */
+export function storedName(name: string, maxLength = 50, field = 'name'): string {
+  const normalized = name.normalize('NFC');
+  if ([...normalized].length > maxLength) {
+    throw new ValidationError(`${field} must be at most ${maxLength} characters in Unicode NFC`, `/body/${field}`);
+  }
+  return normalized;
+}
+
+/** The row to write for a name: the name in NFC plus its key. */
 export function nameColumns(name: string): { name: string; name_key: string } {
-  return { name, name_key: nameKey(name) };
+  const stored = storedName(name);
+  return { name: stored, name_key: nameKey(stored) };
 }
 
 /** Whether two names are the same name (what the unique index decides). */
