@@ -14,6 +14,8 @@ export const ENGINES: readonly Engine[] = ['sqlite', 'mysql'];
 export interface TestDb {
   engine: Engine;
   db: Knex;
+  /** DATABASE_URL of this database (for a second connection). */
+  url: string;
   /** Destroy the pool and delete the database (file or MariaDB database). */
   close(): Promise<void>;
 }
@@ -22,11 +24,13 @@ export interface TestDb {
 export async function openTestDb(engine: Engine, poolMax = 12): Promise<TestDb> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'bank-test-'));
-    const db = createDatabase(`sqlite:${join(dir, 'bank.sqlite')}`);
+    const url = `sqlite:${join(dir, 'bank.sqlite')}`;
+    const db = createDatabase(url);
     await migrateLatest(db);
     return {
       engine,
       db,
+      url,
       close: async () => {
         await db.destroy();
         rmSync(dir, { recursive: true, force: true });
@@ -45,6 +49,7 @@ export async function openTestDb(engine: Engine, poolMax = 12): Promise<TestDb> 
   return {
     engine,
     db,
+    url: database.url,
     close: async () => {
       await db.destroy();
       await database.drop();
