@@ -20,6 +20,7 @@ import { createAuthenticator } from './http/authenticate.ts';
 import { mapDomainError } from './http/domain-error-mapping.ts';
 import { createOwnershipReader } from './http/ownership-reader.ts';
 import { createLoginRateLimiter } from './http/login-rate-limit.ts';
+import { createReadinessCheck } from './http/readiness.ts';
 
 export interface BankServiceDeps {
   db: Knex;
@@ -57,13 +58,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted: () => relay.wake(), now });
   let callbackSubscription: Subscription | undefined;
 
-  const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
-    const database = await deps.db
-      .raw('select 1')
-      .then(() => 'up' as const)
-      .catch(() => 'down' as const);
-    return { database, broker: deps.bus.isReady() ? 'up' : 'down' };
-  };
+  const readiness = createReadinessCheck(deps.db, deps.bus, logger);
 
   const handlers = createBankHandlers({
     db: deps.db,

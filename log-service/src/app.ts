@@ -8,10 +8,10 @@ import { mountDocs } from '@bank/platform-http/docs';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
 import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consumer/account-events-consumer.ts';
-import { createLogHandlers } from './handlers/log-handlers.ts';
+import { createLogHandlers, type Readiness } from './handlers/log-handlers.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
-import type { LogStore } from './store/index.ts';
+import type { LogStore, StoreReadiness } from './store/index.ts';
 
 export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
 
@@ -70,19 +70,26 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
     () => logger.info({ queue: config.QUEUE_NAME }, 'log consumer stopped'),
   );
 
-  const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
-    const storeState = await withTimeout(store.ping(), storePingTimeoutMs).then(
-      () => 'up' as const,
-      (err: unknown) => {
+  const readiness = async (): Promise<Readiness> => {
+    const storeState = await withTimeout(store.check(), storePingTimeoutMs).then(
+      (result): StoreReadiness => {
+        if (!result.ready) logger.warn({ reason: result.reason }, 'log store is not ready');
+        return result;
+      },
+      (err: unknown): StoreReadiness => {
         logger.warn({ err }, 'log store is not reachable');
-        return 'down' as const;
+        // public: no addresses or driver messages (they are in the log line above)
+        return { ready: false, reason: 'the log store does not answer' };
       },
     );
     return {
-      store: storeState,
-      broker: bus.state() === 'connected' ? 'up' : 'down',
-      // isReady(): connected and every consumer of the bus attached to a live channel
-      consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
+      checks: {
+        store: storeState.ready ? 'up' : 'down',
+        broker: bus.state() === 'connected' ? 'up' : 'down',
+        // isReady(): connected and every consumer of the bus attached to a live channel
+        consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
+      },
+      ...(storeState.ready ? {} : { reasons: { store: storeState.reason } }),
     };
   };
 

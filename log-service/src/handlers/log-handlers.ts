@@ -3,11 +3,18 @@ import { pageEnvelope } from '@bank/platform/http';
 import type { LogListQuery, LogStore } from '../store/index.ts';
 import { ACCESS_DENIED, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';
 
-export type ReadinessCheck = () => Promise<Record<string, 'up' | 'down'>>;
+export interface Readiness {
+  /** Named checks (store, broker, consumer). */
+  checks: Record<string, 'up' | 'down'>;
+  /** Why a check is down, where there is more to say than its name (e.g. the store's index conflict). */
+  reasons?: Record<string, string>;
+}
+
+export type ReadinessCheck = () => Promise<Readiness>;
 
 export interface LogHandlerDeps {
   store: LogStore;
-  /** Named checks (store, broker, consumer); every one `up` → 200, else 503. */
+  /** Every check `up` → 200, else 503. */
   readiness: ReadinessCheck;
 }
 
@@ -53,9 +60,10 @@ export function createLogHandlers(deps: LogHandlerDeps): LogApiHandlers<LogCalle
     },
 
     async getReady() {
-      const checks = await deps.readiness();
+      const { checks, reasons } = await deps.readiness();
       const ready = Object.values(checks).every((state) => state === 'up');
-      return ready ? { status: 200, body: { status: 'ready', checks } } : { status: 503, body: { status: 'not ready', checks } };
+      const detail = reasons && Object.keys(reasons).length > 0 ? { checks, reasons } : { checks };
+      return ready ? { status: 200, body: { status: 'ready', ...detail } } : { status: 503, body: { status: 'not ready', ...detail } };
     },
   };
 }

@@ -48,6 +48,9 @@ export interface InsertResult {
   created: boolean;
 }
 
+/** What readiness learns from the store: ready, or the sentence naming why not. */
+export type StoreReadiness = { ready: true } | { ready: false; reason: string };
+
 export interface LogStore {
   /** Idempotent by `message_id` when present; entries without one always insert. */
   insert(doc: NewLog): Promise<InsertResult>;
@@ -56,8 +59,13 @@ export interface LogStore {
   get(id: string): Promise<LogEntry | null>;
   /** Deletes and returns the entry; null when absent. @throws InvalidLogIdError */
   delete(id: string): Promise<LogEntry | null>;
-  /** Resolves when the backing store answers (readiness). */
+  /** Resolves when the backing store answers. */
   ping(): Promise<void>;
+  /**
+   * Readiness: the store answers and is fit to serve (its schema and indexes are in place; one that
+   * could not be built is tried again here). Rejects when the store does not answer.
+   */
+  check(): Promise<StoreReadiness>;
   close(): Promise<void>;
 }
 

@@ -17,6 +17,7 @@ import {
   type LogPage,
   type LogStore,
   type NewLog,
+  type StoreReadiness,
 } from './log-store.ts';
 
 /** The shape of a document in the `logs` collection. */
@@ -166,6 +167,11 @@ export class MongoLogStore implements LogStore {
   async ping(): Promise<void> {
     await this.db.command({ ping: 1 });
     await this.ensureIndexes();
+  }
+
+  async check(): Promise<StoreReadiness> {
+    await this.ping();
+    return { ready: true };
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,7 @@ function flakyStore(inner: LogStore, state: { failures: number; attempts: number
     get: (id) => inner.get(id),
     delete: (id) => inner.delete(id),
     ping: () => inner.ping(),
+    check: () => inner.check(),
     close: () => inner.close(),
   };
 }

@@ -67,6 +67,7 @@ function gatedStore(inner: LogStore, passFirst: number) {
     get: (id) => inner.get(id),
     delete: (id) => inner.delete(id),
     ping: () => inner.ping(),
+    check: () => inner.check(),
     close: () => inner.close(),
   };
   return { store, counts, release: () => release() };
