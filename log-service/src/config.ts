@@ -1,4 +1,4 @@
-import { checkJwtSecret, checkTlsPair, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { ConfigError, checkJwtSecret, checkTlsPair, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
 
 export const DEFAULT_LOG_STORE_URL = 'sqlite:./data/logs.sqlite';
 
@@ -45,5 +45,8 @@ export function mongoUrlWithDatabase(uri: string, dbName: string): string {
 export function loadLogConfig(env: Record<string, string | undefined>): LogConfig {
   const { LOG_STORE_URL, MONGODB_URI, MONGODB_NAME, ...rest } = parseConfig(logConfigSchema, env);
   const storeUrl = LOG_STORE_URL ?? (MONGODB_URI ? mongoUrlWithDatabase(MONGODB_URI, MONGODB_NAME) : DEFAULT_LOG_STORE_URL);
+  if (!/^(mongodb(\+srv)?:\/\/|sqlite:.)/.test(storeUrl)) {
+    throw new ConfigError([`LOG_STORE_URL: unsupported store "${storeUrl.split(':')[0]}:" (use mongodb://, mongodb+srv:// or sqlite:<file>)`]);
+  }
   return { ...rest, LOG_STORE_URL: storeUrl };
 }

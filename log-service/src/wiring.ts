@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
+import { StartupError } from '@bank/platform/process';
 import { createLogService, type LogService } from './app.ts';
 import type { LogConfig } from './config.ts';
 import { createLogStore, type LogStore } from './store/index.ts';
@@ -34,7 +35,7 @@ export interface RunningLogService {
 /** Start log-service from its config; resolves once it listens. */
 export async function startLogService(config: LogConfig, overrides: LogOverrides = {}): Promise<RunningLogService> {
   const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL });
-  const store = overrides.store ?? createLogStore(config.LOG_STORE_URL);
+  const store = overrides.store ?? openLogStore(config.LOG_STORE_URL);
   const bus = overrides.bus ?? startAmqpBus(config, logger);
   const service = createLogService(config, { store, bus, logger });
   const closeOwn = async () => {
@@ -65,6 +66,17 @@ export async function startLogService(config: LogConfig, overrides: LogOverrides
       logger.info('stopped');
     })());
   return { server, service, logger, stop };
+}
+
+/** The configured store; one that cannot be opened (an unwritable SQLite path, …) is a StartupError. */
+function openLogStore(url: string): LogStore {
+  try {
+    return createLogStore(url);
+  } catch (err) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    const cause = typeof code === 'string' ? code : typeof message === 'string' ? message : String(err);
+    throw new StartupError(`the log store ${url.replace(/\/\/[^@/]*@/, '//***@')} cannot be opened (${cause})`, { cause: err });
+  }
 }
 
 function startAmqpBus(config: LogConfig, logger: Logger): AmqpBus {

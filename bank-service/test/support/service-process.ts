@@ -1,11 +1,10 @@
-// A service's process entry run as a child process, for tests of what only a process shows: its
-// exit code and output when start-up fails, and a request cut by killing it.
+// A service's process entry run as a child process, for tests of what only a process shows: a
+// request cut by killing it.
 //
-//   startServiceProcess(entry, env)      node --import tsx --conditions=bank-source <entry> from the
-//                                         repository root; resolves once GET /health answers 200
-//                                         (rejects with the output if it exits first).
-//   runUntilExit(entry, env, timeoutMs)  runs it to its exit: { code, signal, stdout, stderr }.
-//   freePort()                            a port nobody listens on right now.
+//   startServiceProcess(entry, env, port)  node --import tsx --conditions=bank-source <entry> from the
+//                                          repository root; resolves once GET /health answers 200
+//                                          (rejects with the output if it exits first).
+//   freePort()                             a port nobody listens on right now.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -30,33 +29,6 @@ function spawnEntry(entry: string, env: Record<string, string>): ChildProcess {
   // Only what the test gives (plus PATH/HOME for node itself): no developer settings leak in.
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
   return spawn(process.execPath, [...NODE_ARGS, entry], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export interface ExitResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a service entry (e.g. `bank-service/src/main.ts`) until it exits; kill it after `timeoutMs`. */
-export function runUntilExit(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ExitResult> {
-  return new Promise((resolveExit, reject) => {
-    const child = spawnEntry(entry, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${entry} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolveExit({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 export interface ServiceProcess {
