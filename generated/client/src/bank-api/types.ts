@@ -589,13 +589,13 @@ export interface paths {
         };
         /**
          * List transfers
-         * @description Admin: all transfers. Anyone else: only transfers from or to one of its own cards. Paginated, ordered by id. With `card_id`: only that card's transfers — a missing card is 404, another's card is 403 (admin excepted).
+         * @description Admin: all transfers. User: only transfers from or to one of its own cards. Manager: 403. Paginated, ordered by id. With `card_id`: only that card's transfers — a missing card is 404, another's card is 403 (admin excepted).
          */
         get: operations["listTransfers"];
         put?: never;
         /**
          * Transfer money between cards
-         * @description Any authenticated user who owns `from_card_id` (admin: any card); another's card is 403, a missing card (source or destination) 404. Atomic: both balances change or neither; a balance never goes below zero nor above 9007199254740991, also under concurrent requests (409, `code` `insufficient_funds` or `balance_limit_exceeded`). The two cards must differ (400). Requires `Idempotency-Key` (missing → 400): the same key with the same body replays the first response (201 or the stored 403/404/409), the same key with a different body is 422. The key is taken in the same database transaction as the transfer, so a request that died (process killed, database connection lost) leaves nothing behind and may be retried at once with the same key; a retry while the first request is still running answers 409 `idempotency_key_in_flight` with `Retry-After`. 503 when the transfer could not be completed for a transient reason (nothing moved; retry with the same key).
+         * @description A user who owns `from_card_id` (admin: any card; manager: 403); another's card is 403, a missing card (source or destination) 404. Atomic: both balances change or neither; a balance never goes below zero nor above 9007199254740991, also under concurrent requests (409, `code` `insufficient_funds` or `balance_limit_exceeded`). The two cards must differ (400). Requires `Idempotency-Key` (missing → 400): the same key with the same body replays the first response (201 or the stored 403/404/409), the same key with a different body is 422. The key is taken in the same database transaction as the transfer, so a request that died (process killed, database connection lost) leaves nothing behind and may be retried at once with the same key; a retry while the first request is still running answers 409 `idempotency_key_in_flight` with `Retry-After`. 503 when the transfer could not be completed for a transient reason (nothing moved; retry with the same key).
          */
         post: operations["createTransfer"];
         delete?: never;
@@ -613,7 +613,7 @@ export interface paths {
         };
         /**
          * Get a transfer
-         * @description Admin; anyone else only a transfer from or to one of its own cards (otherwise 403).
+         * @description Admin; a user only a transfer from or to one of its own cards (another's is 403). Manager 403.
          */
         get: operations["getTransfer"];
         put?: never;
@@ -1381,7 +1381,7 @@ export interface components {
         ClientId: number;
         /** @description Id of the account. */
         AccountId: number;
-        /** @description Only rows whose name equals this value (compared like the unique names are, case-insensitively and after NFC normalisation). Form-encoded: `?name=Example+Bank`. */
+        /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
         NameFilter: components["schemas"]["FilterText"];
         /** @description Only the user with this e-mail (compared case-insensitively). Form-encoded, so a `+` in an address is sent as `%2B`. */
         EmailFilter: string;
@@ -1645,7 +1645,7 @@ export interface operations {
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value (compared like the unique names are, case-insensitively and after NFC normalisation). Form-encoded: `?name=Example+Bank`. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -1797,7 +1797,7 @@ export interface operations {
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value (compared like the unique names are, case-insensitively and after NFC normalisation). Form-encoded: `?name=Example+Bank`. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -1949,7 +1949,7 @@ export interface operations {
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value (compared like the unique names are, case-insensitively and after NFC normalisation). Form-encoded: `?name=Example+Bank`. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -2101,7 +2101,7 @@ export interface operations {
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value (compared like the unique names are, case-insensitively and after NFC normalisation). Form-encoded: `?name=Example+Bank`. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -2253,7 +2253,7 @@ export interface operations {
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value (compared like the unique names are, case-insensitively and after NFC normalisation). Form-encoded: `?name=Example+Bank`. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
                 /** @description Only clients with this social status. */
                 social_status_id?: components["parameters"]["SocialStatusIdFilter"];
