@@ -116,7 +116,7 @@ export async function startEmbedded(processEnv: Env = process.env): Promise<Embe
     [
       '',
       `contract-bank is running on its embedded defaults (SQLite in ${layout.dataDir}, in-memory broker, mail catcher):`,
-      `  bank API        ${urls.bank}   (docs ${urls.bank}/docs)`,
+      `  bank API        ${urls.bank}   (docs ${urls.bank}/docs, events ${urls.bank}/docs/events/)`,
       `  log API         ${urls.log}   (docs ${urls.log}/docs)`,
       `  email service   ${urls.email}   (/health, /ready)`,
       `  mail inbox      ${urls.inbox}   (SMTP on ${emailConfig.CATCHER_SMTP_PORT})`,

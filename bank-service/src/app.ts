@@ -3,7 +3,9 @@ import helmet from 'helmet';
 import cors from 'cors';
 import { bankApiSpecPath, mountBankApi } from '@bank/bank-api';
 import { mountDocs } from '@bank/platform-http/docs';
+import { mountStaticPage } from '@bank/platform-http/static-page';
 import { buildTopology } from '@bank/events';
+import { eventsDocsPage } from '@bank/events/docs';
 import type { LogApiClient } from '@contract-bank/client/log-api';
 import type { EventBus, Subscription } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
@@ -74,6 +76,8 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(helmet());
   if (config.CORS_ORIGINS.length > 0) app.use(cors({ origin: config.CORS_ORIGINS }));
+  // the AsyncAPI document beside the Swagger UI (before it: /docs owns the parent path)
+  mountStaticPage(app, '/docs/events', eventsDocsPage);
   mountDocs(app, { specPath: bankApiSpecPath, title: 'Bank service API' });
   app.use('/auth/login', createLoginRateLimiter({ limit: config.LOGIN_RATE_LIMIT }));
   mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {

@@ -9,6 +9,7 @@
  *   generated/events     @bank/events           AsyncAPI payload types, validators, topology, publish/consume
  */
 import { fileURLToPath } from 'node:url';
+import { generateEventsDocs } from './gen-events-docs.ts';
 import { generateEvents } from './gen-events.ts';
 import { generateOpenApi } from './gen-openapi.ts';
 import { highestVersion, renderPackageFiles } from './generated-packages.ts';
@@ -41,6 +42,8 @@ export async function generateAll(root: string = repoRoot): Promise<string[]> {
   written.push(...(await syncGeneratedTree(root, 'generated/events', packages['generated/events']!, ['src'])));
   const events = await generateEvents();
   written.push(...events.map((file) => file.slice(root.length + 1)));
+  // generated/events/src/docs/: the AsyncAPI page bank-service serves (after the template run, which prunes src/ files only)
+  written.push((await generateEventsDocs()).slice(root.length + 1));
   return written.sort();
 }
 

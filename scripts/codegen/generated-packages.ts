@@ -107,7 +107,8 @@ export async function renderPackageFiles(root: string, clientVersion: string): P
         version: '0.1.0',
         description: 'Event payload types, ajv validators, broker topology and typed publish/consume functions.',
         type: 'module',
-        exports: { '.': conditionalExport('index') },
+        // ./docs: the AsyncAPI document rendered as one HTML page (scripts/codegen/gen-events-docs.ts)
+        exports: { '.': conditionalExport('index'), './docs': conditionalExport('docs/asyncapi-page') },
         files: ['dist'],
         scripts: BUILD_SCRIPTS,
         dependencies: { '@bank/platform': platform },

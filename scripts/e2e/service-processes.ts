@@ -199,8 +199,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Sys
     mkdtemp(join(tmpdir(), `${prefix}-`)),
   ]);
   const [bankPort, logPort, emailPort, smtpPort, catcherHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  // the embedded mode's default admin, so the API docs' pre-filled login example works as it does after `npm start`
   const adminEmail = 'admin@example.com';
-  const adminPassword = 'admin-password-e2e';
+  const adminPassword = 'adminpass';
   const common: Record<string, string> = {
     APP_ENV: 'test',
     LOG_LEVEL: 'warn',

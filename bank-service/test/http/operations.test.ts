@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { bankApiSpecPath } from '@bank/bank-api';
+import { eventsDocsPage } from '@bank/events/docs';
 import { createJwtKey, signAccessToken } from '@bank/platform/auth';
 import knex from 'knex';
 import { createTestBank, type TestBank } from '../support/bank-test-app.ts';
@@ -57,6 +59,27 @@ forEachDatabase('operations: health, readiness, docs', (target) => {
     assert.match(init.text, /Bank service API/);
     assert.equal((await request(bank.app).get('/docs/swagger-ui-bundle.js')).status, 200);
     assert.equal((await request(bank.app).get('/docs/swagger-ui.css')).status, 200);
+  });
+
+  it('serves the AsyncAPI page made by make gen at /docs/events/ under its own strict CSP, and redirects /docs/events there', async () => {
+    const redirect = await request(bank.app).get('/docs/events?x=1');
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.location, '/docs/events/?x=1');
+    const page = await request(bank.app).get('/docs/events/');
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.equal(page.text, eventsDocsPage.html);
+    assert.match(page.text, /<title>Contract bank events 1\.0\.0<\/title>/);
+    assert.match(page.text, /<code>account\.created<\/code>/);
+    const stylesheet = /<style>([\s\S]*?)<\/style>/.exec(page.text)?.[1] ?? '';
+    const hash = createHash('sha256').update(stylesheet).digest('base64');
+    assert.equal(
+      page.headers['content-security-policy'],
+      `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'`,
+    );
+    // the Swagger UI page links to it from the API description
+    const spec = await request(bank.app).get('/docs/openapi.json');
+    assert.match(spec.body.info.description, /\[\/docs\/events\/\]\(\/docs\/events\/\)/);
   });
 
   it('serves the raw spec at /docs/openapi.yaml, byte for byte', async () => {

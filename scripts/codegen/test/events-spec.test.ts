@@ -137,7 +137,8 @@ describe('events.asyncapi.yaml', function () {
         const expected = ['index.ts', 'operations.ts', 'schemas.ts', 'topology.ts', 'types.ts', 'validators.ts'];
         assert.deepEqual(names(first), expected);
         assert.deepEqual(names(second), expected);
-        assert.deepEqual((await readdir(eventsOutputPath)).sort(), expected);
+        const committedFiles = (await readdir(eventsOutputPath, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+        assert.deepEqual(committedFiles.sort(), expected); // docs/ (the rendered page) comes from gen-events-docs.ts
         for (const name of expected) {
           const a = await readFile(path.join(dirs[0]!, name));
           const b = await readFile(path.join(dirs[1]!, name));

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { eventsDocsPage } from '@bank/events/docs';
+import { pageContentSecurityPolicy } from '../../codegen/gen-events-docs.ts';
 import { asyncApiSpecPath, renderAsyncApiDocs } from '../render-asyncapi-docs.ts';
 
 interface SpecExample {
@@ -138,6 +141,21 @@ describe('AsyncAPI docs (scripts/docs/render-asyncapi-docs.ts)', function () {
   it('is self-contained: inline CSS, no script and no external resource', () => {
     assert.ok(page.includes('<style>'));
     assert.doesNotMatch(page, /<script|<link|\ssrc=|@import|url\(/i);
+  });
+
+  it("allows only its own stylesheet, by hash, in its CSP (no 'unsafe-inline', no style attributes)", () => {
+    const styles = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? '');
+    assert.equal(styles.length, 1);
+    const hash = createHash('sha256').update(styles[0] ?? '').digest('base64');
+    assert.ok(page.includes(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-${hash}'">`));
+    assert.equal(pageContentSecurityPolicy(page), `default-src 'none'; style-src 'sha256-${hash}'`);
+    assert.doesNotMatch(page, /\sstyle=/);
+    assert.throws(() => pageContentSecurityPolicy(page.replace('<style>', '<style>body{}')), /does not allow its own stylesheet/);
+  });
+
+  it('is what make gen keeps in @bank/events/docs for bank-service to serve', () => {
+    assert.equal(eventsDocsPage.html, page);
+    assert.equal(eventsDocsPage.contentSecurityPolicy, pageContentSecurityPolicy(page));
   });
 
   describe('a document with markup in its text', () => {

@@ -1373,13 +1373,30 @@ export interface components {
         PageNumber: number;
         /** @description Rows per page. */
         PageSize: number;
-        /** @description Id of the item. */
+        /**
+         * @description Id of the item.
+         * @example 1
+         */
         Id: number;
-        /** @description Id of the bank. */
+        /**
+         * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+         * @example 4
+         */
+        RoleId: number;
+        /**
+         * @description Id of the bank.
+         * @example 1
+         */
         BankId: number;
-        /** @description Id of the client. */
+        /**
+         * @description Id of the client.
+         * @example 1
+         */
         ClientId: number;
-        /** @description Id of the account. */
+        /**
+         * @description Id of the account.
+         * @example 1
+         */
         AccountId: number;
         /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
         NameFilter: components["schemas"]["FilterText"];
@@ -1393,7 +1410,10 @@ export interface components {
         SocialStatusIdFilter: number;
         /** @description Only transfers from or to this card. The card must exist (else 404) and, except for an admin, be the caller's (else 403). */
         CardIdFilter: number;
-        /** @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422; the same key while its first request is still running → 409 with `code` `idempotency_key_in_flight` and `Retry-After`. A request that died (process or database lost) leaves no trace of its key, so it may be retried at once. */
+        /**
+         * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422; the same key while its first request is still running → 409 with `code` `idempotency_key_in_flight` and `Retry-After`. A request that died (process or database lost) leaves no trace of its key, so it may be retried at once.
+         * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
+         */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -1552,7 +1572,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1580,7 +1603,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1614,7 +1640,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1704,8 +1733,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1732,8 +1764,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1766,8 +1801,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
-                id: components["parameters"]["Id"];
+                /**
+                 * @description Id of the role. 1–3 are the built-in `admin`, `manager` and `user`; the first role created gets 4.
+                 * @example 4
+                 */
+                id: components["parameters"]["RoleId"];
             };
             cookie?: never;
         };
@@ -1856,7 +1894,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1884,7 +1925,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1918,7 +1962,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2008,7 +2055,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2036,7 +2086,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2070,7 +2123,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2160,7 +2216,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2188,7 +2247,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2222,7 +2284,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2315,7 +2380,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2343,7 +2411,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2377,7 +2448,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2413,7 +2487,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2441,7 +2518,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2475,7 +2555,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2503,7 +2586,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2537,7 +2623,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2570,7 +2659,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2598,7 +2690,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the bank. */
+                /**
+                 * @description Id of the bank.
+                 * @example 1
+                 */
                 bank_id: components["parameters"]["BankId"];
             };
             cookie?: never;
@@ -2637,7 +2732,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the client. */
+                /**
+                 * @description Id of the client.
+                 * @example 1
+                 */
                 client_id: components["parameters"]["ClientId"];
             };
             cookie?: never;
@@ -2665,7 +2763,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the client. */
+                /**
+                 * @description Id of the client.
+                 * @example 1
+                 */
                 client_id: components["parameters"]["ClientId"];
             };
             cookie?: never;
@@ -2699,7 +2800,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2727,7 +2831,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2761,7 +2868,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2795,7 +2905,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the account. */
+                /**
+                 * @description Id of the account.
+                 * @example 1
+                 */
                 account_id: components["parameters"]["AccountId"];
             };
             cookie?: never;
@@ -2823,7 +2936,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the account. */
+                /**
+                 * @description Id of the account.
+                 * @example 1
+                 */
                 account_id: components["parameters"]["AccountId"];
             };
             cookie?: never;
@@ -2858,7 +2974,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2886,7 +3005,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2920,7 +3042,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2949,7 +3074,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -2977,7 +3105,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -3011,7 +3142,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -3071,7 +3205,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422; the same key while its first request is still running → 409 with `code` `idempotency_key_in_flight` and `Retry-After`. A request that died (process or database lost) leaves no trace of its key, so it may be retried at once. */
+                /**
+                 * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422; the same key while its first request is still running → 409 with `code` `idempotency_key_in_flight` and `Retry-After`. A request that died (process or database lost) leaves no trace of its key, so it may be retried at once.
+                 * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
+                 */
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3108,7 +3245,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the item. */
+                /**
+                 * @description Id of the item.
+                 * @example 1
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;

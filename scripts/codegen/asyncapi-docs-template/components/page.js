@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { html, raw } from '../lib/html.js';
 import { styles } from '../lib/styles.js';
 import { Channels } from './channels.js';
@@ -10,15 +11,17 @@ import { Toc } from './toc.js';
 
 /**
  * The whole page: one self-contained HTML document (inline CSS, no scripts, no external
- * assets; the Content-Security-Policy forbids loading any).
+ * assets). Its Content-Security-Policy allows nothing but the one stylesheet, by hash (no
+ * 'unsafe-inline'); a server sends the same policy as a header (see scripts/codegen/gen-events-docs.ts).
  */
 export function Page({ model, specPath }) {
+  const styleHash = createHash('sha256').update(styles).digest('base64');
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-${styleHash}'">
 <title>${model.info.title} ${model.info.version}</title>
 <style>${raw(styles)}</style>
 </head>
@@ -31,7 +34,7 @@ ${Exchanges({ exchanges: model.exchanges })}
 ${Channels({ channels: model.channels })}
 ${Operations({ operations: model.operations })}
 ${Messages({ messages: model.messages })}
-<footer>Rendered from <code>${specPath}</code> by the in-repo AsyncAPI docs template (<code>make docs</code>).</footer>
+<footer>Rendered from <code>${specPath}</code> by the in-repo AsyncAPI docs template (<code>make gen</code>).</footer>
 </main>
 </body>
 </html>

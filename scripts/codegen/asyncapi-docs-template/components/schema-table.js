@@ -1,5 +1,6 @@
 import { html, inline } from '../lib/html.js';
 import { schemaRows } from '../lib/schema-rows.js';
+import { MAX_INDENT } from '../lib/styles.js';
 import { Value } from './common.js';
 
 function Constraint({ key, value }) {
@@ -10,7 +11,7 @@ function Constraint({ key, value }) {
 
 function PropertyName({ row }) {
   const parents = row.parents.slice(1);
-  return html`<td class="prop" style="padding-left: ${0.5 + row.depth * 1.25}rem">${parents.length > 0 ? html`<span class="parent">${parents.join('.')}.</span>` : ''}<code>${row.name}</code></td>`;
+  return html`<td class="prop indent-${Math.min(row.depth, MAX_INDENT)}">${parents.length > 0 ? html`<span class="parent">${parents.join('.')}.</span>` : ''}<code>${row.name}</code></td>`;
 }
 
 function SchemaRow({ row }) {

@@ -1,3 +1,9 @@
+/** Nesting levels of schema rows that get their own indentation (deeper rows share the last). */
+export const MAX_INDENT = 12;
+
+/** `td.indent-N` rules: the indentation of schema rows by depth (no inline style attributes: CSP). */
+const indents = Array.from({ length: MAX_INDENT + 1 }, (_, depth) => `table.schema td.indent-${depth} { padding-left: ${0.5 + depth * 1.25}rem; }`).join('\n');
+
 /** The page's stylesheet (inlined; a constant, never document content). */
 export const styles = `
 :root { --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --bg-soft: #f6f8fa; --accent: #0969da; --send: #1a7f37; --receive: #8250df; --dl: #fff8c5; }
@@ -41,4 +47,5 @@ ul.constraints { margin: 0; padding-left: 1rem; }
 .label { font-weight: 600; margin: 0.5rem 0 0; }
 footer { margin-top: 3rem; color: var(--muted); font-size: 0.85em; }
 @media (max-width: 60rem) { body { display: block; } .toc { position: static; width: auto; height: auto; border-right: 0; } }
+${indents}
 `;
