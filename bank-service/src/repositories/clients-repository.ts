@@ -37,8 +37,6 @@ interface ClientRow {
 }
 
 const COLUMNS = ['id', 'name', 'social_status_id', 'user_id'];
-/** clients.name is VARCHAR(100), the spec's PersonName maxLength. */
-const CLIENT_NAME_LENGTH = 100;
 const errors = (operation: DbErrorContext['operation']): DbErrorContext => ({
   entity: 'client',
   table: 'clients',
@@ -83,7 +81,7 @@ export async function createClient(db: Db, input: ClientInput): Promise<Client> 
   return withDbErrors(errors('insert'), async () => {
     await assertParents(db, input);
     const [id] = (await db('clients').insert({
-      name: storedName(input.name, CLIENT_NAME_LENGTH),
+      name: storedName(input.name),
       social_status_id: input.social_status_id,
       user_id: input.user_id,
     })) as number[];
@@ -105,7 +103,7 @@ export async function listClients(db: Db, page: PageRequest, filters: ClientFilt
 export async function updateClient(db: Db, id: number, input: Partial<ClientInput>): Promise<Client> {
   return withDbErrors(errors('update'), async () => {
     await getClient(db, id);
-    const name = input.name === undefined ? undefined : storedName(input.name, CLIENT_NAME_LENGTH);
+    const name = input.name === undefined ? undefined : storedName(input.name);
     const changes = definedOnly({ name, social_status_id: input.social_status_id, user_id: input.user_id });
     await assertParents(db, changes);
     if (Object.keys(changes).length > 0) await db('clients').where({ id }).update(changes);

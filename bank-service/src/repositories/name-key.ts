@@ -6,7 +6,6 @@
 // accents) compare names identically: case-insensitive for every script, accent-sensitive
 // ('Zürich' ≠ 'Zurich', 'Zürich' = 'ZÜRICH'). On MariaDB the column is utf8mb4_bin, so the
 // database adds no folding of its own. The name itself is stored in NFC (storedName).
-import { ValidationError } from '../domain/errors.ts';
 
 /**
  * The value stored in `name_key`: NFC, Unicode lower case (locale-independent), NFC again (lower-
@@ -19,16 +18,12 @@ export function nameKey(name: string): string {
 
 /**
  * A name as stored: Unicode NFC, so a decomposed spelling (`Zu\u0308rich`) and a composed one
- * (`Zürich`) are the same text in the database and in every answer. NFC can lengthen a few
- * letters (U+0958 क़ → two code points), so the stored length is checked here: the spec's
- * `maxLength` counts the request as sent.
+ * (`Zürich`) are the same text in the database and in every answer. NFC can lengthen a letter up to
+ * three times (U+FB2C → three code points), so the name columns are three times the spec's
+ * maxLength wide (migration 20261201000200), like `name_key`.
  */
-export function storedName(name: string, maxLength = 50, field = 'name'): string {
-  const normalized = name.normalize('NFC');
-  if ([...normalized].length > maxLength) {
-    throw new ValidationError(`${field} must be at most ${maxLength} characters in Unicode NFC`, `/body/${field}`);
-  }
-  return normalized;
+export function storedName(name: string): string {
+  return name.normalize('NFC');
 }
 
 /** The row to write for a name: the name in NFC plus its key. */

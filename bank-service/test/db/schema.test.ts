@@ -7,7 +7,8 @@ import { MIGRATIONS_DIRECTORY, migrateLatest, migrateRollback, migrationStatus }
 import { ConflictError } from '../../src/domain/errors.ts';
 import { createUser } from '../../src/repositories/users-repository.ts';
 import { createBank } from '../../src/repositories/banks-repository.ts';
-import { nameColumns } from '../../src/repositories/name-key.ts';
+import { nameColumns, nameKey } from '../../src/repositories/name-key.ts';
+import type { Knex } from '../../src/db/database.ts';
 import { describeEachEngine, openEngineDatabase, ENGINES } from './engines.ts';
 
 const CORE_TABLES = ['roles', 'users', 'user_roles', 'social_statuses', 'cities', 'banks', 'branches', 'clients', 'accounts', 'cards'];
@@ -183,18 +184,41 @@ describeEachEngine('schema constraints', (ctx) => {
   });
 });
 
+/** Apply only the migrations older than `stamp` (a folder holding those files). */
+async function migrateBefore(db: Knex, stamp: string): Promise<void> {
+  const earlier = mkdtempSync(join(tmpdir(), 'bank-migrations-'));
+  for (const file of readdirSync(MIGRATIONS_DIRECTORY).filter((f) => f < stamp)) copyFileSync(join(MIGRATIONS_DIRECTORY, file), join(earlier, file));
+  try {
+    await migrateLatest(db, { directory: earlier });
+  } finally {
+    rmSync(earlier, { recursive: true, force: true });
+  }
+}
+
+describeEachEngine('migration 20261201000200_names_in_nfc', (ctx) => {
+  it('rewrites stored names in NFC and makes room for a name NFC lengthens threefold', async function () {
+    const { db } = ctx;
+    await migrateBefore(db, '20261201000200');
+    await db('cities').insert({ name: 'Mu\u0308nchen', name_key: 'münchen' });
+    const user = await createUser(db, { email: 'nfc@example.com', password_hash: 'x', roles: [] });
+    const [statusId] = (await db('social_statuses').insert({ name: 'Student', name_key: 'student' })) as number[];
+    await db('clients').insert({ name: 'Zoe\u0308 Ame\u0301lie', social_status_id: statusId, user_id: user.id });
+
+    await migrateLatest(db);
+    assert.deepEqual(await db('cities').pluck('name'), ['München']);
+    assert.deepEqual(await db('clients').pluck('name'), ['Zoë Amélie']);
+    const shin = '\uFB2C'.repeat(50).normalize('NFC');
+    assert.equal([...shin].length, 150);
+    await db('cities').insert({ name: shin, name_key: nameKey(shin) });
+    assert.equal((await db('cities').where({ name_key: nameKey(shin) }).first('name')).name, shin);
+  });
+}, { migrate: false });
+
 describeEachEngine('migration 20261201000100_money_range', (ctx) => {
   it('keeps every row, id and index of the rebuilt tables, and the next id after the highest ever used', async function () {
     const { db } = ctx;
-    // Migrate only up to the migration before it (a folder holding the earlier files), then fill in rows.
-    const earlier = mkdtempSync(join(tmpdir(), 'bank-migrations-'));
-    for (const file of readdirSync(MIGRATIONS_DIRECTORY).filter((f) => f < '20261201000100')) copyFileSync(join(MIGRATIONS_DIRECTORY, file), join(earlier, file));
-    try {
-      await migrateLatest(db, { directory: earlier });
-    } finally {
-      rmSync(earlier, { recursive: true, force: true });
-    }
-    assert.deepEqual((await migrationStatus(db)).pending, ['20261201000100_money_range.ts']);
+    await migrateBefore(db, '20261201000100');
+    assert.deepEqual((await migrationStatus(db)).pending, ['20261201000100_money_range.ts', '20261201000200_names_in_nfc.ts']);
     const user = await createUser(db, { email: 'rebuild@example.com', password_hash: 'x', roles: [] });
     const bank = await createBank(db, { name: 'Rebuild' });
     const [statusId] = (await db('social_statuses').insert(nameColumns('Worker'))) as number[];

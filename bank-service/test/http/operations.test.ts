@@ -119,7 +119,10 @@ for (const engine of ENGINES) {
       const res = await request(bank.app).get('/ready');
       assert.equal(res.status, 503);
       assert.deepEqual(res.body.checks, { database: 'up', migrations: 'down', broker: 'up' });
-      assert.match(res.body.reasons.migrations, /^3 migration\(s\) pending \(20261124000100_core\.ts, 20261124000200_transfers_outbox\.ts, 20261201000100_money_range\.ts\): run `bank-service init`/);
+      assert.match(
+        res.body.reasons.migrations,
+        /^4 migration\(s\) pending \(20261124000100_core\.ts, 20261124000200_transfers_outbox\.ts, 20261201000100_money_range\.ts, 20261201000200_names_in_nfc\.ts\): run `bank-service init`/,
+      );
       assert.equal(await opened.db.schema.hasTable('knex_migrations'), false, 'the probe wrote nothing');
 
       await migrateLatest(opened.db);

@@ -23,12 +23,14 @@ const entry = { user_id: 7, date: '2025-01-16T17:10:26Z', message: 'Bank created
 
 describe("log-service: the contract's edges", () => {
   const config = testConfig();
-  const tokens = tokensFor(config);
+  // Signed when the tests run, not when the file loads: they live 5 minutes.
+  let tokens: ReturnType<typeof tokensFor>;
   let temp: ReturnType<typeof tempSqliteStore>;
   let bus: InMemoryBus;
   let service: LogService;
 
   beforeEach(() => {
+    tokens = tokensFor(config);
     temp = tempSqliteStore();
     bus = new InMemoryBus();
     service = createLogService(config, { store: temp.store, bus }, { validateResponses: true });
@@ -133,7 +135,7 @@ describe("log-service: the contract's edges", () => {
 
 describe('log-service /ready with a SQLite store whose unique index cannot be built', () => {
   const config = testConfig();
-  const tokens = tokensFor(config);
+  let tokens: ReturnType<typeof tokensFor>;
   let dir: string;
   let file: string;
   let store: SqliteLogStore | undefined;
@@ -141,6 +143,7 @@ describe('log-service /ready with a SQLite store whose unique index cannot be bu
   let service: LogService;
 
   beforeEach(() => {
+    tokens = tokensFor(config);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-ready-'));
     file = path.join(dir, 'logs.sqlite');
     // A file from before the unique index: the same message stored twice (as the seed's consumer did).
