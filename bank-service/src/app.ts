@@ -23,6 +23,7 @@ import { mapDomainError } from './http/domain-error-mapping.ts';
 import { createOwnershipReader } from './http/ownership-reader.ts';
 import { createLoginThrottle } from './auth/login-throttle.ts';
 import { loginClientAddress } from './http/login-client-address.ts';
+import { createReadinessCheck } from './http/readiness.ts';
 
 export interface BankServiceDeps {
   db: Knex;
@@ -60,13 +61,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted: () => relay.wake(), now });
   let callbackSubscription: Subscription | undefined;
 
-  const readiness = async (): Promise<Record<string, 'up' | 'down'>> => {
-    const database = await deps.db
-      .raw('select 1')
-      .then(() => 'up' as const)
-      .catch(() => 'down' as const);
-    return { database, broker: deps.bus.isReady() ? 'up' : 'down' };
-  };
+  const readiness = createReadinessCheck(deps.db, deps.bus, logger);
 
   const handlers = createBankHandlers({
     db: deps.db,

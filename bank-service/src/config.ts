@@ -1,11 +1,25 @@
 import { booleanFromEnv, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, listFromEnv, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './db/database.ts';
+
+/** DATABASE_URL, checked at load: a malformed URL or an unsupported scheme is a configuration error. */
+export const databaseUrlField = z
+  .string()
+  .min(1)
+  .superRefine((url, ctx) => {
+    try {
+      parseDatabaseUrl(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^DATABASE_URL: /, '') });
+    }
+  })
+  .default(DEFAULT_DATABASE_URL);
 
 /** Every environment variable bank-service reads (see .env.example). */
 export const bankConfigSchema = z
   .object({
     ...serviceFields(5000),
     ...jwtFields,
-    DATABASE_URL: z.string().min(1).default('sqlite:./data/bank.sqlite'),
+    DATABASE_URL: databaseUrlField,
     JWT_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
     AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
     EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '@bank/platform/logging';
 import { createBankService, type BankService } from './app.ts';
 import { runInit, type InitResult } from './cli/init-command.ts';
 import type { BankConfig } from './config.ts';
-import { createDatabase } from './db/database.ts';
+import { openDatabaseForStartup } from './db/database.ts';
 import { fetchTrustingCa } from './http/log-service-fetch.ts';
 
 export { loadBankConfig, type BankConfig } from './config.ts';
@@ -65,7 +65,7 @@ export function createBankLogApiClient(config: BankConfig): LogApiClient {
 export async function startBankService(config: BankConfig, options: BankWiringOptions = {}): Promise<RunningBankService> {
   const overrides = options.overrides ?? {};
   const logger = overrides.logger ?? createLogger('bank-service', { level: config.LOG_LEVEL });
-  const db = overrides.db ?? createDatabase(config.DATABASE_URL);
+  const db = overrides.db ?? (await openDatabaseForStartup(config.DATABASE_URL, { logger }));
   let bus: EventBus | undefined;
   let service: BankService | undefined;
   try {

@@ -8,11 +8,10 @@ import { mountDocs } from '@bank/platform-http/docs';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
 import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consumer/account-events-consumer.ts';
-import { createLogHandlers } from './handlers/log-handlers.ts';
+import { createLogHandlers, type Readiness } from './handlers/log-handlers.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
 import { LogStoreUnavailableError, type LogStore, type StoreReadiness } from './store/index.ts';
-import type { Readiness } from './handlers/log-handlers.ts';
 import type { UserAccessStore } from './access/index.ts';
 
 export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
@@ -83,7 +82,10 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
       Promise.all([store.check(), accessStore.ping()]).then(([result]) => result),
       storePingTimeoutMs,
     ).then(
-      (result) => result,
+      (result): StoreReadiness => {
+        if (!result.ready) logger.warn({ reason: result.reason }, 'log store is not ready');
+        return result;
+      },
       (err: unknown): StoreReadiness => {
         logger.warn({ err }, 'log store is not reachable');
         // public: no addresses or driver messages (they are in the log line above)

@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, ConfigError, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
 import type { Logger } from '@bank/platform/logging';
 import type { LogStoreSettings } from './store/index.ts';
 
@@ -91,6 +91,9 @@ export function mongoUrlWithDatabase(uri: string, dbName: string): string {
  */
 export function loadLogConfig(env: Record<string, string | undefined>): LogConfig {
   const { LOG_STORE_URL, MONGODB_URI, MONGODB_NAME, ...rest } = parseConfig(logConfigSchema, env);
+  if (LOG_STORE_URL !== undefined && !/^(mongodb(\+srv)?:\/\/|sqlite:.)/.test(LOG_STORE_URL)) {
+    throw new ConfigError([`LOG_STORE_URL: unsupported store "${LOG_STORE_URL.split(':')[0]}:" (use mongodb://, mongodb+srv:// or sqlite:<file>)`]);
+  }
   if (LOG_STORE_URL !== undefined) {
     const ignored = ['MONGODB_URI', 'MONGODB_NAME'].filter((name) => env[name] !== undefined && env[name] !== '');
     return { ...rest, LOG_STORE_URL, LOG_STORE_SOURCE: 'LOG_STORE_URL', LOG_STORE_IGNORED: ignored };

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
+import { StartupError } from '@bank/platform/process';
 import { createLogService, type LogService } from './app.ts';
 import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
 import { createUserAccessStore, type UserAccessStore } from './access/index.ts';
@@ -72,14 +73,23 @@ export async function startLogService(config: LogConfig, overrides: LogOverrides
   return { server, service, logger, stop };
 }
 
-/** The store the config names, with the choice logged: which setting chose it, and which settings lost. */
+/**
+ * The store the config names, with the choice logged: which setting chose it, and which settings
+ * lost. One that cannot be opened (an unwritable SQLite path, …) is a StartupError.
+ */
 function openLogStore(config: LogConfig, logger: Logger): LogStore {
   logger.info(describeLogStore(config), 'log store chosen');
   if (config.LOG_STORE_IGNORED.length > 0) {
     const ignored = config.LOG_STORE_IGNORED.join(' and ');
     logger.warn({ ignored: config.LOG_STORE_IGNORED }, `LOG_STORE_URL is set, so ${ignored} ${config.LOG_STORE_IGNORED.length > 1 ? 'are' : 'is'} ignored`);
   }
-  return createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
+  try {
+    return createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
+  } catch (err) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    const cause = typeof code === 'string' ? code : typeof message === 'string' ? message : String(err);
+    throw new StartupError(`the log store ${config.LOG_STORE_URL.replace(/\/\/[^@/]*@/, '//***@')} cannot be opened (${cause})`, { cause: err });
+  }
 }
 
 function startAmqpBus(config: LogConfig, logger: Logger): AmqpBus {

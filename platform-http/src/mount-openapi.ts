@@ -14,6 +14,7 @@ import {
   type OperationBinding,
 } from '@bank/platform/http';
 import { silentLogger, type Logger } from '@bank/platform/logging';
+import { requestGuards } from './request-guards.ts';
 
 /** What the generated mount functions accept: an Express app or router. */
 export type { Router };
@@ -89,7 +90,8 @@ export function errorHandler(options: { mapError?: (err: unknown) => ErrorRespon
 }
 
 /**
- * Mount a generated operation table: JSON body parsing, express-openapi-validator (requests always,
+ * Mount a generated operation table: JSON body parsing, the request guards (HEAD, 405 + Allow,
+ * parameter forms, required bodies), express-openapi-validator (requests always,
  * responses when asked), the bearer security handler, one route per operation calling its handler,
  * and the error handler. Called by the generated `mount<Api>()` functions.
  */
@@ -106,6 +108,8 @@ export function mountOpenApi<C, H extends OperationHandlers<H>>(
   }
 
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
+  // HEAD as GET, 405 with Allow, plain integers, required bodies present (see request-guards.ts)
+  app.use(requestGuards(spec.operations));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec.specPath,

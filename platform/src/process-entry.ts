@@ -5,17 +5,35 @@ export interface Running {
 }
 
 /**
+ * The service cannot start for a reason outside the code: its port is taken, its database or store
+ * does not answer or cannot be opened, a configured file cannot be read. The message is one line
+ * an operator can act on (no secrets, no stack); the process exits 2, as on a bad configuration.
+ */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/** The one line printed for a start-up failure the operator can fix. */
+export function startupFailureLine(err: ConfigError | StartupError): string {
+  return err instanceof ConfigError ? err.message : `cannot start: ${err.message}`;
+}
+
+/**
  * The body of a service's `main.ts` when run as the process: start it, stop it gracefully on
- * SIGINT/SIGTERM (exit 0, or 1 if stopping failed), and exit 2 with the list of problems on a bad
- * configuration.
+ * SIGINT/SIGTERM (exit 0, or 1 if stopping failed). A bad configuration or a start-up failure
+ * (StartupError: port in use, database unreachable, …) prints its message alone, without a stack,
+ * and exits 2; anything else is a bug and is rethrown with its stack.
  */
 export async function runAsProcess(start: () => Promise<Running>): Promise<void> {
   let running: Running;
   try {
     running = await start();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
+    if (err instanceof ConfigError || err instanceof StartupError) {
+      console.error(startupFailureLine(err));
       process.exit(2);
     }
     throw err;

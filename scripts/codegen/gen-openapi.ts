@@ -109,9 +109,8 @@ function renderHandlers(target: OpenApiTarget, ops: OperationInfo[]): string {
 function renderOperations(target: OpenApiTarget, ops: OperationInfo[]): string {
   const api = camel(target.name);
   const table = ops.map((op) => {
-    const pathParams = op.parameters
-      .filter((p) => p.in === 'path')
-      .map((p) => `{ name: ${quote(p.name)}, type: ${quote(p.type ?? 'string')} }`);
+    const typed = (location: 'path' | 'query') =>
+      op.parameters.filter((p) => p.in === location).map((p) => `{ name: ${quote(p.name)}, type: ${quote(p.type ?? 'string')} }`);
     const headerParams = op.parameters.filter((p) => p.in === 'header').map((p) => quote(p.name));
     return [
       `  {`,
@@ -119,8 +118,10 @@ function renderOperations(target: OpenApiTarget, ops: OperationInfo[]): string {
       `    method: ${quote(op.method)},`,
       `    path: ${quote(op.path)},`,
       `    secured: ${op.secured},`,
-      `    pathParams: [${pathParams.join(', ')}],`,
+      `    pathParams: [${typed('path').join(', ')}],`,
+      `    queryParams: [${typed('query').join(', ')}],`,
       `    headerParams: [${headerParams.join(', ')}],`,
+      `    body: ${quote(op.body)},`,
       `    statuses: [${op.responses.map((r) => r.status).join(', ')}],`,
       `  },`,
     ].join('\n');

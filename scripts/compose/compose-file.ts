@@ -1,11 +1,10 @@
 /**
  * docker-compose.yml as data, for tests of its rules: the services, their published ports and
- * the environment each container gets (its `environment:` over its `env_file:` files, where
- * `.dockerenv` is read from `.dockerenv.example`, the template it is copied from).
+ * the environment each container gets (its `environment:`, interpolated as compose does from an
+ * env file's values — by default `.dockerenv.example`, the template `make up` fills in).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -14,7 +13,7 @@ export interface ComposeService {
   image?: string;
   ports?: Array<string | { published?: string | number; target?: number }>;
   environment?: Record<string, string | number | boolean | null> | string[];
-  env_file?: string | string[] | Array<{ path: string }>;
+  env_file?: unknown;
   volumes?: Array<string | { source?: string; target?: string }>;
   container_name?: string;
   depends_on?: string[] | Record<string, unknown>;
@@ -26,23 +25,40 @@ export interface ComposeFile {
 }
 
 export function readComposeFile(file = join(REPO_ROOT, 'docker-compose.yml')): ComposeFile {
-  return parse(readFileSync(file, 'utf8')) as ComposeFile;
+  return parse(readFileSync(file, 'utf8'), { merge: true }) as ComposeFile;
 }
 
-/** The environment the service's container starts with (interpolation is not used by this file). */
-export function serviceEnvironment(service: ComposeService): Record<string, string> {
-  const files = service.env_file === undefined ? [] : Array.isArray(service.env_file) ? service.env_file : [service.env_file];
-  const env: Record<string, string> = {};
-  for (const entry of files) {
-    const path = typeof entry === 'string' ? entry : entry.path;
-    const template = path === '.dockerenv' ? '.dockerenv.example' : path;
-    for (const [key, value] of Object.entries(parseEnv(readFileSync(join(REPO_ROOT, template), 'utf8')))) {
-      if (value !== undefined) env[key] = value;
-    }
+/** `${VAR}`, `${VAR:-default}`, `${VAR:?message}` against an env file's values, as compose interpolates. */
+export function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_match, name: string, op: string | undefined, arg: string | undefined) => {
+    const set = vars[name];
+    if (set !== undefined && set !== '') return set;
+    if (op === '?') throw new Error(`${name} is required: ${arg}`);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+
+/** `NAME=value` lines of an env file (comments and blank lines skipped). */
+export function envFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) vars[match[1]!] = match[2]!;
   }
+  return vars;
+}
+
+/** The example env file `make up` starts from. */
+export function exampleVariables(): Record<string, string> {
+  return envFile(readFileSync(join(REPO_ROOT, '.dockerenv.example'), 'utf8'));
+}
+
+/** The environment compose hands the service's container for the env file `vars`. */
+export function serviceEnvironment(service: ComposeService, vars: Record<string, string> = exampleVariables()): Record<string, string> {
   const own = service.environment ?? {};
   const pairs = Array.isArray(own) ? own.map((line) => line.split(/=(.*)/s, 2) as [string, string]) : Object.entries(own);
-  for (const [key, value] of pairs) if (value !== null && value !== undefined) env[key] = String(value);
+  const env: Record<string, string> = {};
+  for (const [key, value] of pairs) if (value !== null && value !== undefined) env[key] = interpolate(String(value), vars);
   return env;
 }
 

@@ -124,6 +124,40 @@ async function runInit(launchWith: Launch, env: Record<string, string>): Promise
   });
 }
 
+export interface ExitResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run one service entry (e.g. `bank-service/src/main.ts`) with only `env` (plus PATH and HOME) until
+ * it exits; SIGKILL it after `timeoutMs`. For start-up failures: exit code and output.
+ */
+export function runServiceToExit(sourceEntry: string, env: Record<string, string>, timeoutMs = 30_000, runtime: ServiceRuntime = 'source'): Promise<ExitResult> {
+  return new Promise((resolveExit, reject) => {
+    const child = spawn(process.execPath, serviceNodeArgs(runtime, sourceEntry), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${sourceEntry} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolveExit({ code, signal, stdout, stderr });
+    });
+  });
+}
+
 export type ServiceName = 'catcher' | 'log' | 'email' | 'bank';
 
 export interface StartSystemOptions {

@@ -9,3 +9,4 @@ export * from './mariadb-database.ts';
 export * from './mariadb-instance.ts';
 export * from './engine-databases.ts';
 export * from './congodb.ts';
+export * from './raw-http.ts';

@@ -49,7 +49,7 @@ function storeLimiter(db: Knex, points: number, duration: number): RateLimiterAb
     storeClient: db,
     storeType: 'knex',
     tableName: LOGIN_FAILURES_TABLE,
-    tableCreated: true, // created by the migration 20261201000100_user_access
+    tableCreated: true, // created by the migration 20261201000050_user_access
     keyPrefix: 'login',
     points,
     duration,

@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig, secretProblem, z } from '@bank/platform/config';
-import { DEFAULT_DATABASE_URL } from '../db/database.ts';
+import { databaseUrlField } from '../config.ts';
 
 // What the CLI reads from the environment (cli.ts passes process.env in).
 
@@ -9,7 +9,7 @@ export const DEVELOPMENT_ADMIN = { email: 'admin@example.com', password: 'adminp
 const cliSchema = z.object({
   APP_ENV: z.enum(['development', 'test', 'production']).optional(),
   NODE_ENV: z.string().optional(),
-  DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  DATABASE_URL: databaseUrlField,
   ADMIN_EMAIL: z.email().max(254).optional(),
   ADMIN_PASS: z.string().min(8).max(72).optional(),
 });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { Logger } from '@bank/platform/logging';
+import { StartupError } from '@bank/platform/process';
 
 export type { Knex };
 
@@ -55,16 +56,47 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
   if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
     throw new Error(`DATABASE_URL: unsupported scheme "${parsed.protocol}" (use sqlite: or mysql:)`);
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new Error(`DATABASE_URL: the ${what} has a malformed %-escape`);
+    }
+  };
+  const database = decode(parsed.pathname.replace(/^\//, ''), 'database name');
   if (database === '') throw new Error('DATABASE_URL: a mysql URL needs a database name (mysql://user@host:3306/bank)');
   return {
     engine: 'mysql',
     host: parsed.hostname || '127.0.0.1',
     port: parsed.port === '' ? 3306 : Number(parsed.port),
-    user: decodeURIComponent(parsed.username || 'root'),
-    password: decodeURIComponent(parsed.password),
+    user: decode(parsed.username || 'root', 'user name'),
+    password: decode(parsed.password, 'password'),
     database,
   };
+}
+
+/** DATABASE_URL for messages: the password left out. */
+export function describeDatabaseUrl(url: string): string {
+  const target = parseDatabaseUrl(url);
+  return target.engine === 'sqlite' ? `sqlite:${target.filename}` : `mysql://${target.user}@${target.host}:${target.port}/${target.database}`;
+}
+
+/**
+ * Open DATABASE_URL and make sure it answers, for a service that is starting: a database that
+ * cannot be reached or opened is a StartupError naming it (without its password) and the cause.
+ */
+export async function openDatabaseForStartup(url: string, options: DatabaseOptions = {}): Promise<Knex> {
+  let db: Knex | undefined;
+  try {
+    db = createDatabase(url, options);
+    await db.raw('select 1');
+    return db;
+  } catch (err) {
+    await db?.destroy().catch(() => undefined);
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    const cause = typeof code === 'string' ? code : typeof message === 'string' ? message.split('\n')[0] : String(err);
+    throw new StartupError(`the database ${describeDatabaseUrl(url)} does not answer (${cause})`, { cause: err });
+  }
 }
 
 interface SqliteConnection {

@@ -146,7 +146,11 @@ export function toDomainError(error: unknown, context: DbErrorContext): unknown 
       );
     case 'check':
       return new ConflictError(
-        /balance/.test(driverText(driverError)) ? 'the balance cannot be negative' : `the ${entity} violates a database rule`,
+        /_max\b/.test(driverText(driverError))
+          ? `the amount would exceed the maximum of ${Number.MAX_SAFE_INTEGER}`
+          : /balance/.test(driverText(driverError))
+            ? 'the balance cannot be negative'
+            : `the ${entity} violates a database rule`,
       );
     case 'connection':
       return new ServiceUnavailableError('The database is unavailable, try again later');

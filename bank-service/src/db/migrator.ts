@@ -83,6 +83,16 @@ export async function migrationStatus(
   return { completed: completed.map((m) => m.name), pending: pending.map((m) => m.name) };
 }
 
+/**
+ * Migrations of the folder not yet applied to `db`, read without writing anything (knex's own
+ * status would create its bookkeeping tables on a database that has none): for readiness.
+ */
+export async function pendingMigrations(db: Knex, options: MigratorOptions = {}): Promise<string[]> {
+  const all = await migrationSource(options.directory ?? MIGRATIONS_DIRECTORY).getMigrations([]);
+  const applied = (await db.schema.hasTable('knex_migrations')) ? new Set((await db('knex_migrations').pluck('name')) as string[]) : new Set<string>();
+  return all.map((m) => m.name).filter((name) => !applied.has(name));
+}
+
 const MIGRATION_FILE = /^(\d{14})_[a-z0-9_]+\.ts$/;
 
 function timestampOf(date: Date): string {

@@ -14,9 +14,23 @@ export interface ErrorDetail {
   message: string;
 }
 
+export interface DomainErrorOptions {
+  /** A machine-readable reason, sent as the error body's `code` (the spec lists them). */
+  code?: string;
+  /** Sent as `Retry-After` (seconds): the same request may succeed after waiting. */
+  retryAfterSeconds?: number;
+}
+
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
   abstract readonly status: number;
+  readonly code: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options: DomainErrorOptions = {}) {
+    super(message);
+    this.code = options.code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
 }
 
 /** The object does not exist (404). */
@@ -33,8 +47,8 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
   readonly status = 409;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options: DomainErrorOptions = {}) {
+    super(message, options);
     this.name = 'ConflictError';
   }
 }
@@ -68,8 +82,8 @@ export class ValidationError extends DomainError {
 export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
   readonly status = 422;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options: DomainErrorOptions = {}) {
+    super(message, options);
     this.name = 'UnprocessableError';
   }
 }

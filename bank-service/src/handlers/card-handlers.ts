@@ -50,7 +50,7 @@ export function createCardHandlers(ctx: HandlerContext) {
 
     async createAccountCard({ params, body, caller }) {
       const input: CardInput = { account_id: params.account_id };
-      if (body.balance !== undefined) input.balance = body.balance;
+      if (body?.balance !== undefined) input.balance = body.balance;
       const card = await inTransaction(db, async (trx) => {
         const created = await createCard(trx, input);
         await events.cardCreated(trx, created, caller.userId);

@@ -4,7 +4,14 @@ import type { BankEvents } from '../events/bank-events.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { TokenIssuer } from '../auth/token-issuer.ts';
 
-export type ReadinessCheck = () => Promise<Record<string, 'up' | 'down'>>;
+export interface Readiness {
+  /** Named checks (`database`, `migrations`, `broker`). */
+  checks: Record<string, 'up' | 'down'>;
+  /** Why a check is down, where there is more to say than its name. */
+  reasons?: Record<string, string>;
+}
+
+export type ReadinessCheck = () => Promise<Readiness>;
 
 /** What every handler group gets from the app factory. */
 export interface HandlerContext {
@@ -15,7 +22,7 @@ export interface HandlerContext {
   loginThrottle: LoginThrottle;
   /** Writes domain events to the outbox inside the caller's transaction. */
   events: BankEvents;
-  /** Database reachable, broker connected, consumers attached. */
+  /** Database reachable and fully migrated, broker connected. */
   readiness: ReadinessCheck;
   logger: Logger;
   now: () => Date;

@@ -13,6 +13,7 @@ export type AccessDecision =
 
 interface RequestView {
   params: Record<string, unknown>;
+  query?: Record<string, unknown>;
   body: unknown;
 }
 
@@ -32,8 +33,8 @@ export function effectiveAccess(entry: Exclude<PolicyEntry, { public: true }>, r
 }
 
 function valueAt(request: RequestView, from: OwnedTarget['from']): unknown {
-  const [where, name] = from.split('.') as ['params' | 'body', string];
-  const source = where === 'params' ? request.params : request.body;
+  const [where, name] = from.split('.') as ['params' | 'query' | 'body', string];
+  const source = where === 'params' ? request.params : where === 'query' ? request.query : request.body;
   return typeof source === 'object' && source !== null ? (source as Record<string, unknown>)[name] : undefined;
 }
 
@@ -74,7 +75,7 @@ export async function decideAccess(
   return { outcome: 'granted', access: access === 'allow' ? 'all' : 'own' };
 }
 
-type AnyHandler = (request: { params: Record<string, unknown>; body: unknown; caller: unknown }) => Promise<unknown>;
+type AnyHandler = (request: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown; caller: unknown }) => Promise<unknown>;
 
 /**
  * Wrap the bank's handlers so that every secured operation is decided by the policy table first:

@@ -15,5 +15,9 @@ export function mapDomainError(err: unknown): ErrorResponse | undefined {
   if (domain instanceof ServiceUnavailableError) {
     return { status: 503, body: { msg: domain.message }, headers: { 'Retry-After': '5' } };
   }
-  return { status: domain.status, body: { msg: domain.message } };
+  return {
+    status: domain.status,
+    body: domain.code === undefined ? { msg: domain.message } : { msg: domain.message, code: domain.code },
+    ...(domain.retryAfterSeconds === undefined ? {} : { headers: { 'Retry-After': String(domain.retryAfterSeconds) } }),
+  };
 }

@@ -3,6 +3,11 @@ import type { BankApiOperationId } from '@bank/bank-api';
 /**
  * What a role may do with an operation: `allow` (any row), `own` (only rows the caller owns;
  * ownership is read from the database on every request), `deny` (403).
+ *
+ * The access rule (PRODUCT.md), the same on every route: a role whose access is `deny` gets 403
+ * before any row is looked up; for a role that may call the operation, a row the request names
+ * (`owns`) that does not exist is 404, and one that exists but is not the caller's (access `own`)
+ * is 403.
  */
 export type Access = 'allow' | 'own' | 'deny';
 export type BuiltInRole = 'admin' | 'manager' | 'user';
@@ -10,8 +15,8 @@ export type BuiltInRole = 'admin' | 'manager' | 'user';
 /** A row the request names, whose owner must be the caller when access is `own`. */
 export interface OwnedTarget {
   kind: 'user' | 'client' | 'account' | 'card' | 'transfer';
-  /** Where the id is: a path parameter or a body field. Absent values are not checked. */
-  from: `params.${string}` | `body.${string}`;
+  /** Where the id is: a path parameter, a query parameter or a body field. Absent values are not checked. */
+  from: `params.${string}` | `query.${string}` | `body.${string}`;
 }
 
 export type PolicyEntry =
@@ -133,7 +138,7 @@ export const policyTable = {
   deleteAccountsCard: { roles: writeOwned, owns: [card('params.id')] },
 
   // Money moves only by transfer: from a card the caller owns (admin: any card).
-  listTransfers: { roles: writeOwned },
+  listTransfers: { roles: writeOwned, owns: [card('query.card_id')] },
   createTransfer: { roles: writeOwned, owns: [card('body.from_card_id')] },
   getTransfer: { roles: writeOwned, owns: [{ kind: 'transfer', from: 'params.id' }] },
 } as const satisfies Record<BankApiOperationId, PolicyEntry>;

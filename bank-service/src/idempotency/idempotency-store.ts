@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError } from '../domain/errors.ts';
-import type { Db } from '../db/database.ts';
-import { fromDbTimestamp, toDbTimestamp, toNumber } from '../db/row-values.ts';
+import { engineOf } from '../db/database.ts';
+import { toDbTimestamp, toNumber } from '../db/row-values.ts';
 
 /** A response kept for replay: the status and the JSON body, exactly as first sent. */
 export interface StoredResponse {
@@ -15,19 +15,32 @@ export interface IdempotencyKeyRef {
 }
 
 export type KeyClaim =
-  /** The key is ours (state in_flight): run the request, then `completeKey` or `releaseKey`. */
+  /** The key is this transaction's: do the work, then `completeKey` in the same transaction. */
   | { kind: 'claimed' }
   /** The key was used before with the same body: answer with the first response. */
   | { kind: 'replay'; response: StoredResponse };
 
 export interface ClaimKeyOptions {
-  /** An in-flight row older than this is taken to be abandoned (its process died) and taken over. Default 60 s. */
-  staleAfterMs?: number;
+  /**
+   * MariaDB/MySQL: how long the claim waits for another transaction holding the same key
+   * (seconds, whole, ≥ 1) before answering "in flight". Default 1.
+   */
+  lockWaitSeconds?: number;
   now?: Date;
 }
 
 export const KEY_REUSED_MESSAGE = 'Idempotency-Key was already used with a different request';
-export const KEY_IN_FLIGHT_MESSAGE = 'a request with this Idempotency-Key is still being processed';
+export const KEY_IN_FLIGHT_MESSAGE = 'a request with this Idempotency-Key is still being processed; retry later';
+export const KEY_REUSED_CODE = 'idempotency_key_reused';
+export const KEY_IN_FLIGHT_CODE = 'idempotency_key_in_flight';
+
+/** Another live request holds this key: 409 with `Retry-After`, nothing stored. */
+export class KeyInFlightError extends ConflictError {
+  constructor(retryAfterSeconds = 1) {
+    super(KEY_IN_FLIGHT_MESSAGE, { code: KEY_IN_FLIGHT_CODE, retryAfterSeconds });
+    this.name = 'KeyInFlightError';
+  }
+}
 
 interface KeyRow {
   id: unknown;
@@ -35,64 +48,79 @@ interface KeyRow {
   state: string;
   response_status: unknown;
   response_body: string | null;
-  created_at: unknown;
+}
+
+function isLockWaitTimeout(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, errno } = err as { code?: unknown; errno?: unknown };
+  return code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1205;
+}
+
+/** MariaDB/MySQL: run `work` with a short lock wait, then restore the server's default on this connection. */
+async function withShortLockWait<T>(trx: Knex.Transaction, seconds: number, work: () => Promise<T>): Promise<T> {
+  if (engineOf(trx) !== 'mysql') return work();
+  await trx.raw('SET SESSION innodb_lock_wait_timeout = ?', [Math.max(1, Math.round(seconds))]);
+  try {
+    return await work();
+  } finally {
+    // A connection that cannot take this is broken, and its transaction with it.
+    await trx.raw('SET SESSION innodb_lock_wait_timeout = DEFAULT').catch(() => undefined);
+  }
 }
 
 /**
- * Take the key for this request in its own short statement (committed before the work starts, so
- * a concurrent duplicate sees it). On a duplicate key the existing row decides: different body →
- * UnprocessableError (422); same body and done → replay; same body still in flight → ConflictError
- * (409).
+ * Take the key for this request inside the transaction that does the work, so the claim commits
+ * or rolls back with it: a request that dies (process killed, connection or database lost) leaves
+ * no claim behind, and its retry runs at once.
+ *
+ * The insert of the key row is the first statement. A concurrent request with the same key waits
+ * on that uncommitted row (InnoDB's unique check; SQLite has one writer): once the first commits it
+ * finds the finished row, once it rolls back it takes the key. MariaDB bounds that wait to
+ * `lockWaitSeconds`; past it the key is in flight: KeyInFlightError (409, `Retry-After`).
+ *
+ * On a duplicate, the committed row decides: another body → UnprocessableError (422); finished →
+ * replay its response; `in_flight` (only the previous code committed such claims, and their
+ * requests are gone) → taken over.
  */
-export async function claimKey(db: Knex, ref: IdempotencyKeyRef, hash: string, options: ClaimKeyOptions = {}): Promise<KeyClaim> {
-  const staleAfterMs = options.staleAfterMs ?? 60_000;
+export async function claimKey(trx: Knex.Transaction, ref: IdempotencyKeyRef, hash: string, options: ClaimKeyOptions = {}): Promise<KeyClaim> {
+  const lockWaitSeconds = options.lockWaitSeconds ?? 1;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const now = options.now ?? new Date();
     try {
-      await db('idempotency_keys').insert({
-        user_id: ref.userId,
-        idempotency_key: ref.key,
-        request_hash: hash,
-        state: 'in_flight',
-        created_at: toDbTimestamp(now),
-      });
+      await withShortLockWait(trx, lockWaitSeconds, () =>
+        trx('idempotency_keys').insert({
+          user_id: ref.userId,
+          idempotency_key: ref.key,
+          request_hash: hash,
+          state: 'in_flight',
+          created_at: toDbTimestamp(options.now ?? new Date()),
+        }),
+      );
       return { kind: 'claimed' };
     } catch (err) {
+      if (isLockWaitTimeout(err)) throw new KeyInFlightError(lockWaitSeconds);
       if (!isUniqueViolation(err)) throw err;
     }
-    const row = (await db('idempotency_keys')
-      .select('id', 'request_hash', 'state', 'response_status', 'response_body', 'created_at')
-      .where({ user_id: ref.userId, idempotency_key: ref.key })
-      .first()) as KeyRow | undefined;
-    if (row === undefined) continue; // released between our insert and read: try again
-    if (row.request_hash !== hash) throw new UnprocessableError(KEY_REUSED_MESSAGE);
+    const query = trx('idempotency_keys')
+      .select('id', 'request_hash', 'state', 'response_status', 'response_body')
+      .where({ user_id: ref.userId, idempotency_key: ref.key });
+    // A locking read sees the latest committed row whatever the transaction's snapshot.
+    if (engineOf(trx) === 'mysql') query.forShare();
+    const row = (await query.first()) as KeyRow | undefined;
+    if (row === undefined) continue; // deleted between our insert and read: try again
+    if (row.request_hash !== hash) throw new UnprocessableError(KEY_REUSED_MESSAGE, { code: KEY_REUSED_CODE });
     if (row.state === 'done') {
       return { kind: 'replay', response: { status: toNumber(row.response_status), body: JSON.parse(row.response_body ?? 'null') as unknown } };
     }
-    const startedAt = Date.parse(fromDbTimestamp(row.created_at));
-    if (now.getTime() - startedAt > staleAfterMs) {
-      // Abandoned by a process that died mid-request (its transaction rolled back): take it over,
-      // unless another request takes it over first.
-      const taken = await db('idempotency_keys')
-        .update({ created_at: toDbTimestamp(now) })
-        .where({ id: toNumber(row.id), state: 'in_flight', created_at: row.created_at as string | number });
-      if (taken === 1) return { kind: 'claimed' };
-    }
-    throw new ConflictError(KEY_IN_FLIGHT_MESSAGE);
+    await trx('idempotency_keys').where({ id: toNumber(row.id), state: 'in_flight' }).delete();
   }
-  throw new ConflictError(KEY_IN_FLIGHT_MESSAGE);
+  throw new KeyInFlightError(lockWaitSeconds);
 }
 
-/** Store the final response; call inside the request's transaction for a success, so both commit together. */
-export async function completeKey(db: Db, ref: IdempotencyKeyRef, response: StoredResponse): Promise<void> {
-  await db('idempotency_keys')
+/** Store the final response on the key, in the transaction that claimed it. */
+export async function completeKey(trx: Knex.Transaction, ref: IdempotencyKeyRef, response: StoredResponse): Promise<void> {
+  await trx('idempotency_keys')
     .update({ state: 'done', response_status: response.status, response_body: JSON.stringify(response.body) })
     .where({ user_id: ref.userId, idempotency_key: ref.key });
-}
-
-/** Forget the key (the request failed for a reason worth retrying): the client may send it again. */
-export async function releaseKey(db: Db, ref: IdempotencyKeyRef): Promise<void> {
-  await db('idempotency_keys').where({ user_id: ref.userId, idempotency_key: ref.key, state: 'in_flight' }).delete();
 }
 
 export function isUniqueViolation(err: unknown): boolean {

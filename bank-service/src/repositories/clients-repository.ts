@@ -3,6 +3,7 @@ import { withDbErrors, type DbErrorContext } from '../db/db-errors.ts';
 import { toNumber } from '../db/row-values.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { likePattern } from './named-entity-repository.ts';
+import { storedName } from './name-key.ts';
 import { paginate, type Page, type PageRequest } from './pagination.ts';
 import { assertReferenceExists, definedOnly } from './references.ts';
 
@@ -80,7 +81,7 @@ export async function createClient(db: Db, input: ClientInput): Promise<Client> 
   return withDbErrors(errors('insert'), async () => {
     await assertParents(db, input);
     const [id] = (await db('clients').insert({
-      name: input.name,
+      name: storedName(input.name),
       social_status_id: input.social_status_id,
       user_id: input.user_id,
     })) as number[];
@@ -90,7 +91,7 @@ export async function createClient(db: Db, input: ClientInput): Promise<Client> 
 
 export async function listClients(db: Db, page: PageRequest, filters: ClientFilters = {}): Promise<Page<Client>> {
   const query = db('clients').select(COLUMNS);
-  if (filters.name !== undefined) query.where({ name: filters.name });
+  if (filters.name !== undefined) query.where({ name: filters.name.normalize('NFC') });
   if (filters.name_contains !== undefined) {
     query.whereRaw("lower(??) like ? escape '!'", ['name', likePattern(filters.name_contains)]);
   }
@@ -102,7 +103,8 @@ export async function listClients(db: Db, page: PageRequest, filters: ClientFilt
 export async function updateClient(db: Db, id: number, input: Partial<ClientInput>): Promise<Client> {
   return withDbErrors(errors('update'), async () => {
     await getClient(db, id);
-    const changes = definedOnly({ name: input.name, social_status_id: input.social_status_id, user_id: input.user_id });
+    const name = input.name === undefined ? undefined : storedName(input.name);
+    const changes = definedOnly({ name, social_status_id: input.social_status_id, user_id: input.user_id });
     await assertParents(db, changes);
     if (Object.keys(changes).length > 0) await db('clients').where({ id }).update(changes);
     return getClient(db, id);

@@ -5,7 +5,7 @@
 // (whose NOCASE and lower() fold ASCII only) and MariaDB (whose *_unicode_ci collations also fold
 // accents) compare names identically: case-insensitive for every script, accent-sensitive
 // ('Zürich' ≠ 'Zurich', 'Zürich' = 'ZÜRICH'). On MariaDB the column is utf8mb4_bin, so the
-// database adds no folding of its own.
+// database adds no folding of its own. The name itself is stored in NFC (storedName).
 
 /**
  * The value stored in `name_key`: NFC, Unicode lower case (locale-independent), NFC again (lower-
@@ -16,9 +16,20 @@ export function nameKey(name: string): string {
   return name.normalize('NFC').toLowerCase().normalize('NFC');
 }
 
-/** The row to write for a name: the name as given plus its key. */
+/**
+ * A name as stored: Unicode NFC, so a decomposed spelling (`Zu\u0308rich`) and a composed one
+ * (`Zürich`) are the same text in the database and in every answer. NFC can lengthen a letter up to
+ * three times (U+FB2C → three code points), so the name columns are three times the spec's
+ * maxLength wide (migration 20261201000200), like `name_key`.
+ */
+export function storedName(name: string): string {
+  return name.normalize('NFC');
+}
+
+/** The row to write for a name: the name in NFC plus its key. */
 export function nameColumns(name: string): { name: string; name_key: string } {
-  return { name, name_key: nameKey(name) };
+  const stored = storedName(name);
+  return { name: stored, name_key: nameKey(stored) };
 }
 
 /** Whether two names are the same name (what the unique index decides). */

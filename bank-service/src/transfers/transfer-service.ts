@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts';
 import { toDomainError } from '../db/db-errors.ts';
 import { toDbTimestamp, fromDbTimestamp, toNumber } from '../db/row-values.ts';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { claimKey, completeKey, releaseKey, requestHash } from '../idempotency/index.ts';
+import { claimKey, completeKey, requestHash } from '../idempotency/index.ts';
 import type { IdempotencyKeyRef, StoredResponse } from '../idempotency/index.ts';
 import { ownerUserIdOfCard } from '../repositories/ownership-repository.ts';
 import { TRANSFER_COLUMNS, cardsOwnedBy, lockCard, toTransfer } from './transfer-rows.ts';
@@ -21,63 +21,67 @@ import type {
 } from './transfer-types.ts';
 
 export const INSUFFICIENT_FUNDS = 'insufficient funds';
+export const INSUFFICIENT_FUNDS_CODE = 'insufficient_funds';
+export const BALANCE_LIMIT = `the destination card's balance would exceed the maximum of ${Number.MAX_SAFE_INTEGER}`;
+export const BALANCE_LIMIT_CODE = 'balance_limit_exceeded';
 export const CARD_NOT_FOUND = 'Card not found';
+/** The largest balance (and amount) of the contract: 2^53 − 1, which every JSON client reads exactly. */
+export const MAX_MONEY = Number.MAX_SAFE_INTEGER;
 
 export interface TransferServiceOptions {
   logger?: Logger;
   /** Attempts of the money-moving transaction when the database reports a deadlock or a busy lock. Default 3. */
   attempts?: number;
+  /** How long a request waits for another holding the same key before answering "in flight" (s). Default 1. */
+  keyLockWaitSeconds?: number;
 }
 
 /**
  * Move `amount` from one card to another, at most once per (caller, Idempotency-Key).
  *
  * 1. The body is checked (same card → ValidationError, thrown, nothing stored).
- * 2. The key is taken in its own statement (see `claimKey`): a replay returns the first response,
- *    a different body is a 422, a request still in flight a 409 (both thrown, nothing stored).
- * 3. One transaction: lock both cards in ascending id order (`FOR UPDATE` on MariaDB; SQLite has one
- *    writer), check the caller owns `from_card_id` (admin excepted), debit with the guarded
- *    `UPDATE … WHERE balance >= amount` (0 rows → 409 insufficient funds), credit, insert the
- *    transfer and store the 201 response on the key — all commit together.
- * 4. A 4xx decided inside the transaction (403, 404, 409) rolls the money back and is stored on the
- *    key, so a replay answers the same. Anything else (database down, 5xx) deletes the key so the
- *    client may retry, and is rethrown (a database outage as ServiceUnavailableError).
+ * 2. One transaction does everything: it takes the key first (see `claimKey`: a replay returns the
+ *    first response, a different body is a 422, a key another live request holds a 409 with
+ *    Retry-After — thrown, nothing stored), then, in a savepoint, locks both cards in ascending id
+ *    order (`FOR UPDATE` on MariaDB; SQLite has one writer), checks the caller owns `from_card_id`
+ *    (admin excepted), debits with the guarded `UPDATE … WHERE balance >= amount` (0 rows → 409
+ *    insufficient funds), credits with the guarded `UPDATE … WHERE balance <= MAX − amount` (0 rows
+ *    → 409 balance limit) and inserts the transfer; last it stores the response on the key.
+ * 3. A 4xx decided in the savepoint (403, 404, 409) undoes the money and is stored on the key, so a
+ *    replay answers the same. Anything else rolls the whole transaction back, key included: the
+ *    client may retry at once (a database outage is rethrown as ServiceUnavailableError). A request
+ *    whose process or connection dies likewise leaves no trace.
  */
 export async function createTransfer(db: Knex, input: CreateTransferInput, options: TransferServiceOptions = {}): Promise<TransferResponse> {
   const logger = options.logger ?? silentLogger;
   validateTransferBody(input.body);
   const ref: IdempotencyKeyRef = { userId: input.userId, key: input.key };
   const { from_card_id, to_card_id, amount } = input.body;
-  const claim = await withDbErrors(() => claimKey(db, ref, requestHash({ from_card_id, to_card_id, amount })));
-  if (claim.kind === 'replay') return { ...(claim.response as { status: number; body: TransferResponse['body'] }), replayed: true };
+  const hash = requestHash({ from_card_id, to_card_id, amount });
+  const claimOptions = options.keyLockWaitSeconds === undefined ? {} : { lockWaitSeconds: options.keyLockWaitSeconds };
 
-  try {
-    const response = await withRetries(options.attempts ?? 3, () =>
-      db.transaction(async (trx) => {
-        const transfer = await moveMoney(trx, input);
-        const created: StoredResponse = { status: 201, body: { msg: 'transfer completed', item: transfer } satisfies TransferCreatedBody };
-        await completeKey(trx, ref, created);
-        return created;
+  const result = await withDbErrors(() =>
+    withRetries(options.attempts ?? 3, () =>
+      db.transaction(async (trx): Promise<TransferResponse> => {
+        const claim = await claimKey(trx, ref, hash, claimOptions);
+        if (claim.kind === 'replay') return { ...(claim.response as { status: number; body: TransferResponse['body'] }), replayed: true };
+        let response: StoredResponse;
+        try {
+          const transfer = await trx.transaction((savepoint) => moveMoney(savepoint, input));
+          response = { status: 201, body: { msg: 'transfer completed', item: transfer } satisfies TransferCreatedBody };
+        } catch (err) {
+          if (!(err instanceof DomainError) || err.status < 400 || err.status >= 500) throw err;
+          response = { status: err.status, body: errorBody(err) };
+        }
+        await completeKey(trx, ref, response);
+        return { ...(response as { status: number; body: TransferResponse['body'] }), replayed: false };
       }),
-    );
-    logger.info({ userId: input.userId, transferId: (response.body as TransferCreatedBody).item.id }, 'transfer completed');
-    return { status: response.status, body: response.body as TransferCreatedBody, replayed: false };
-  } catch (err) {
-    if (err instanceof DomainError && err.status >= 400 && err.status < 500) {
-      const failed: StoredResponse = { status: err.status, body: errorBody(err) };
-      try {
-        await completeKey(db, ref, failed);
-      } catch (storeErr) {
-        await releaseKey(db, ref).catch(() => undefined);
-        throw toDomainError(storeErr, { entity: 'transfer' });
-      }
-      return { status: failed.status, body: failed.body as ErrorBody, replayed: false };
-    }
-    await releaseKey(db, ref).catch((releaseErr: unknown) =>
-      logger.error({ err: releaseErr }, 'could not release an idempotency key; it is taken over once stale'),
-    );
-    throw toDomainError(err, { entity: 'transfer', table: 'transfers' });
+    ),
+  );
+  if (result.status === 201 && !result.replayed) {
+    logger.info({ userId: input.userId, transferId: (result.body as TransferCreatedBody).item.id }, 'transfer completed');
   }
+  return result;
 }
 
 /**
@@ -134,8 +138,10 @@ async function moveMoney(trx: Knex.Transaction, input: CreateTransferInput): Pro
   if (to === undefined) throw new NotFoundError(CARD_NOT_FOUND);
 
   const debited = await trx('cards').where('id', fromId).andWhere('balance', '>=', amount).decrement('balance', amount);
-  if (debited !== 1) throw new ConflictError(INSUFFICIENT_FUNDS);
-  await trx('cards').where('id', toId).increment('balance', amount);
+  if (debited !== 1) throw new ConflictError(INSUFFICIENT_FUNDS, { code: INSUFFICIENT_FUNDS_CODE });
+  // MAX_MONEY − amount is exact (both are safe integers); the database's CHECK is the backstop.
+  const credited = await trx('cards').where('id', toId).andWhere('balance', '<=', MAX_MONEY - amount).increment('balance', amount);
+  if (credited !== 1) throw new ConflictError(BALANCE_LIMIT, { code: BALANCE_LIMIT_CODE });
 
   const createdAt = toDbTimestamp(new Date());
   const [id] = await trx('transfers').insert({
@@ -159,6 +165,7 @@ async function moveMoney(trx: Knex.Transaction, input: CreateTransferInput): Pro
 function errorBody(err: DomainError): ErrorBody {
   const body: ErrorBody = { msg: err.message };
   if (err instanceof ValidationError && err.errors.length > 0) body.errors = err.errors;
+  if (err.code !== undefined) body.code = err.code;
   return body;
 }
 

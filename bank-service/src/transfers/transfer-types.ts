@@ -25,6 +25,8 @@ export interface TransferCreatedBody {
 export interface ErrorBody {
   msg: string;
   errors?: Array<{ path: string; message: string }>;
+  /** `insufficient_funds`, `balance_limit_exceeded`, … (see the spec's Error.code). */
+  code?: string;
 }
 
 export interface CreateTransferInput {
@@ -39,7 +41,7 @@ export interface CreateTransferInput {
 
 /**
  * What to answer. `status` 201 with `TransferCreatedBody`, or a 4xx with `ErrorBody` (403 not the
- * card's owner, 404 card missing, 409 insufficient funds). Replays carry the first response, the
+ * card's owner, 404 card missing, 409 insufficient funds or balance limit). Replays carry the first response, the
  * same status and body, with `replayed: true`. Send `status` and `body` as they are.
  */
 export interface TransferResponse {

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { toDomainError } from '../../src/db/db-errors.ts';
-import { migrateLatest, migrateRollback, migrationStatus } from '../../src/db/migrator.ts';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS_DIRECTORY, migrateLatest, migrateRollback, migrationStatus } from '../../src/db/migrator.ts';
 import { ConflictError } from '../../src/domain/errors.ts';
 import { createUser } from '../../src/repositories/users-repository.ts';
 import { createBank } from '../../src/repositories/banks-repository.ts';
-import { nameColumns } from '../../src/repositories/name-key.ts';
+import { nameColumns, nameKey } from '../../src/repositories/name-key.ts';
 import { ENGINE_LABELS } from '@bank/testkit';
 import { forEachDatabase, openBankDatabase, testEngines } from '../support/databases.ts';
+import type { Knex } from '../../src/db/database.ts';
 
 const CORE_TABLES = ['roles', 'users', 'user_roles', 'social_statuses', 'cities', 'banks', 'branches', 'clients', 'accounts', 'cards'];
 
@@ -151,4 +155,101 @@ forEachDatabase('schema constraints', (ctx) => {
     const row = (await ctx.db('accounts').where({ id: accountId }).first('balance')) as { balance: unknown };
     assert.equal(row.balance, Number.MAX_SAFE_INTEGER);
   });
+
+  it('refuses a balance or an amount past 2^53-1 with a CHECK constraint, keeping the old values', async function () {
+    const { accountId, cardId } = await fixture();
+    // 2^53 as SQL text: the driver never sees an inexact number, the database compares exactly.
+    const past = ctx.db.raw('9007199254740992');
+    for (const [table, id, column] of [
+      ['cards', cardId, 'balance'],
+      ['accounts', accountId, 'balance'],
+    ] as const) {
+      const error = await mappedFailure(() => ctx.db(table).where({ id }).update({ [column]: past }), 'update', table);
+      assert.ok(error instanceof ConflictError, `${table}: ${String(error)}`);
+      assert.equal(error.message, 'the amount would exceed the maximum of 9007199254740991');
+      const viaIncrement = await mappedFailure(() => ctx.db(table).where({ id }).update({ [column]: ctx.db.raw('?? + 9007199254740991', [column]) }), 'update', table);
+      assert.ok(viaIncrement instanceof ConflictError, `${table} increment: ${String(viaIncrement)}`);
+    }
+    assert.deepEqual(await ctx.db('cards').where({ id: cardId }).first('balance'), { balance: 50 });
+    assert.deepEqual(await ctx.db('accounts').where({ id: accountId }).first('balance'), { balance: 100 });
+    const user = (await ctx.db('users').first('id')) as { id: number };
+    const [secondCard] = (await ctx.db('cards').insert({ account_id: accountId, balance: 0 })) as number[];
+    const amount = await mappedFailure(
+      () =>
+        ctx.db('transfers').insert({ from_card_id: cardId, to_card_id: secondCard, amount: past, created_at: '2026-01-01 00:00:00.000', user_id: user.id }),
+      'insert',
+      'transfer',
+    );
+    assert.ok(amount instanceof ConflictError, String(amount));
+    assert.equal((await ctx.db('transfers')).length, 0);
+  });
 }, { state: 'migrated', emptyBeforeEach: true });
+
+/** Apply only the migrations older than `stamp` (a folder holding those files). */
+async function migrateBefore(db: Knex, stamp: string): Promise<void> {
+  const earlier = mkdtempSync(join(tmpdir(), 'bank-migrations-'));
+  for (const file of readdirSync(MIGRATIONS_DIRECTORY).filter((f) => f < stamp)) copyFileSync(join(MIGRATIONS_DIRECTORY, file), join(earlier, file));
+  try {
+    await migrateLatest(db, { directory: earlier });
+  } finally {
+    rmSync(earlier, { recursive: true, force: true });
+  }
+}
+
+forEachDatabase('migration 20261201000200_names_in_nfc', (ctx) => {
+  it('rewrites stored names in NFC and makes room for a name NFC lengthens threefold', async function () {
+    const { db } = ctx;
+    await migrateBefore(db, '20261201000200');
+    await db('cities').insert({ name: 'Mu\u0308nchen', name_key: 'münchen' });
+    const user = await createUser(db, { email: 'nfc@example.com', password_hash: 'x', roles: [] });
+    const [statusId] = (await db('social_statuses').insert({ name: 'Student', name_key: 'student' })) as number[];
+    await db('clients').insert({ name: 'Zoe\u0308 Ame\u0301lie', social_status_id: statusId, user_id: user.id });
+
+    await migrateLatest(db);
+    assert.deepEqual(await db('cities').pluck('name'), ['München']);
+    assert.deepEqual(await db('clients').pluck('name'), ['Zoë Amélie']);
+    const shin = '\uFB2C'.repeat(50).normalize('NFC');
+    assert.equal([...shin].length, 150);
+    await db('cities').insert({ name: shin, name_key: nameKey(shin) });
+    assert.equal((await db('cities').where({ name_key: nameKey(shin) }).first('name')).name, shin);
+  });
+}, { state: 'empty' });
+
+forEachDatabase('migration 20261201000100_money_range', (ctx) => {
+  it('keeps every row, id and index of the rebuilt tables, and the next id after the highest ever used', async function () {
+    const { db } = ctx;
+    await migrateBefore(db, '20261201000100');
+    assert.deepEqual((await migrationStatus(db)).pending, ['20261201000100_money_range.ts', '20261201000200_names_in_nfc.ts']);
+    const user = await createUser(db, { email: 'rebuild@example.com', password_hash: 'x', roles: [] });
+    const bank = await createBank(db, { name: 'Rebuild' });
+    const [statusId] = (await db('social_statuses').insert(nameColumns('Worker'))) as number[];
+    const [clientId] = (await db('clients').insert({ name: 'Rita', social_status_id: statusId, user_id: user.id })) as number[];
+    const [accountId] = (await db('accounts').insert({ client_id: clientId, bank_id: bank.id, balance: 7 })) as number[];
+    const cardIds: number[] = [];
+    for (const balance of [1, 2, 3]) cardIds.push(Number(((await db('cards').insert({ account_id: accountId, balance })) as number[])[0]));
+    await db('cards').where({ id: cardIds[2] }).delete(); // the highest id is gone, and must not come back
+    await db('transfers').insert({ from_card_id: cardIds[0], to_card_id: cardIds[1], amount: 1, created_at: '2026-01-01 00:00:00.000', user_id: user.id });
+    await db('idempotency_keys').insert({ user_id: user.id, idempotency_key: 'dead', request_hash: 'h', state: 'in_flight', created_at: '2026-01-01 00:00:00.000' });
+
+    const indexes = async (): Promise<string[]> =>
+      ctx.engine === 'sqlite'
+        ? ((await db('sqlite_master').where({ type: 'index' }).whereIn('tbl_name', ['cards', 'accounts', 'transfers']).orderBy('name').pluck('name')) as string[])
+        : ((await db('information_schema.STATISTICS').where({ TABLE_SCHEMA: db.raw('database()') }).whereIn('TABLE_NAME', ['cards', 'accounts', 'transfers']).distinct('INDEX_NAME').orderBy('INDEX_NAME').pluck('INDEX_NAME')) as string[]);
+    const indexesBefore = await indexes();
+    await migrateLatest(db);
+    assert.deepEqual((await migrationStatus(db)).pending, []);
+    assert.deepEqual(await indexes(), indexesBefore);
+    const cards = (await db('cards').orderBy('id').select('id', 'balance')) as Array<{ id: number; balance: number }>;
+    assert.deepEqual(cards, [
+      { id: cardIds[0], balance: 1 },
+      { id: cardIds[1], balance: 2 },
+    ]);
+    assert.equal((await db('transfers')).length, 1);
+    assert.equal((await db('idempotency_keys').where({ state: 'in_flight' })).length, 0, 'dead claims of the old code are gone');
+    const [next] = (await db('cards').insert({ account_id: accountId, balance: 0 })) as number[];
+    assert.ok(Number(next) > cardIds[2]!, `new card id ${next} after ${cardIds[2]}`);
+    // Foreign keys still hold both ways after the rebuild.
+    await assert.rejects(db('cards').insert({ account_id: 999_999, balance: 0 }));
+    await assert.rejects(db('accounts').where({ id: accountId }).delete());
+  });
+}, { state: 'empty' });

@@ -10,6 +10,8 @@ import { createTestBank, type TestBank } from '../support/bank-test-app.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { assertErrorBody } from '../support/http-assertions.ts';
 import { testConfig } from '../support/test-config.ts';
+import { migrateLatest } from '../../src/db/migrator.ts';
+import { openBankDatabase, testEngines, type BankTestDatabase } from '../support/databases.ts';
 
 forEachDatabase('operations: health, readiness, docs', (target) => {
   let bank: TestBank;
@@ -27,8 +29,8 @@ forEachDatabase('operations: health, readiness, docs', (target) => {
     const res = await request(bank.app).get('/ready');
     assert.equal(res.status, 200);
     assert.equal(res.body.status, 'ready');
-    assert.equal(res.body.checks.database, 'up');
-    assert.equal(res.body.checks.broker, 'up');
+    assert.deepEqual(res.body.checks, { database: 'up', migrations: 'up', broker: 'up' });
+    assert.equal(res.body.reasons, undefined);
   });
 
   it('answers GET /ready with 503 naming the broker when the bus is closed', async () => {
@@ -103,6 +105,34 @@ forEachDatabase('operations: health, readiness, docs', (target) => {
   });
 });
 
+for (const engine of testEngines()) {
+  describe(`operations: a database that was never migrated [${engine}]`, function () {
+    this.timeout(60_000);
+    let opened: BankTestDatabase;
+    before(async () => {
+      opened = await openBankDatabase(engine, { state: 'empty' });
+    });
+    after(() => opened.close());
+
+    it('answers GET /ready with 503 naming the pending migrations (without creating any table), and 200 once they are applied', async () => {
+      const bank = createTestBank(opened.db);
+      const res = await request(bank.app).get('/ready');
+      assert.equal(res.status, 503);
+      assert.deepEqual(res.body.checks, { database: 'up', migrations: 'down', broker: 'up' });
+      assert.match(
+        res.body.reasons.migrations,
+        /^5 migration\(s\) pending \(20261124000100_core\.ts, 20261124000200_transfers_outbox\.ts, 20261201000050_user_access\.ts, 20261201000100_money_range\.ts, 20261201000200_names_in_nfc\.ts\): run `bank-service init`/
+      );
+      assert.equal(await opened.db.schema.hasTable('knex_migrations'), false, 'the probe wrote nothing');
+
+      await migrateLatest(opened.db);
+      const ready = await request(bank.app).get('/ready');
+      assert.equal(ready.status, 200, JSON.stringify(ready.body));
+      assert.deepEqual(ready.body, { status: 'ready', checks: { database: 'up', migrations: 'up', broker: 'up' } });
+    });
+  });
+}
+
 describe('operations: the database is unreachable', function () {
   this.timeout(30_000);
   // Nothing listens on port 1; knex's own console logging of the refused connections is silenced.
@@ -122,6 +152,7 @@ describe('operations: the database is unreachable', function () {
     assert.equal(res.status, 503);
     assert.equal(res.body.status, 'not ready');
     assert.equal(res.body.checks.database, 'down');
+    assert.equal(res.body.reasons.database, 'the database does not answer');
   });
 
   it('answers 503, not 401, to a valid token it cannot check against the database', async () => {

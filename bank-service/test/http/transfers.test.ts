@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import request from 'supertest';
+import { requestHash } from '../../src/idempotency/index.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { bearer, createTestBank, type TestBank } from '../support/bank-test-app.ts';
 import { adminCard, referenceData, userWithAccount, type Reference, type UserWithAccount } from './clients-fixtures.ts';
@@ -118,7 +119,7 @@ forEachDatabase('transfers over HTTP', (target) => {
     assert.equal((await transfer(owner.user.token, { from_card_id: cardIds[0]!, to_card_id: cardIds[1]!, amount: 100 }, key)).status, 201);
     const reused = await transfer(owner.user.token, { from_card_id: cardIds[0]!, to_card_id: cardIds[1]!, amount: 101 }, key);
     assert.equal(reused.status, 422);
-    assert.equal(typeof (reused.body as { msg: unknown }).msg, 'string');
+    assert.deepEqual(reused.body, { msg: 'Idempotency-Key was already used with a different request', code: 'idempotency_key_reused' });
     assert.deepEqual(await balances(cardIds), [300, 100]);
   });
 
@@ -137,12 +138,54 @@ forEachDatabase('transfers over HTTP', (target) => {
     const body = { from_card_id: cardIds[0]!, to_card_id: cardIds[1]!, amount: 51 };
     const res = await transfer(owner.user.token, body, key);
     assert.equal(res.status, 409);
-    assert.equal(typeof (res.body as { msg: unknown }).msg, 'string');
+    assert.deepEqual(res.body, { msg: 'insufficient funds', code: 'insufficient_funds' });
+    assert.equal(res.headers['retry-after'], undefined, 'retrying cannot help: no Retry-After');
     assert.deepEqual(await balances(cardIds), [50, 0]);
     const replay = await transfer(owner.user.token, body, key);
     assert.equal(replay.status, 409);
     assert.deepEqual(replay.body, res.body);
   });
+
+  it('refuses with 409 balance_limit_exceeded a transfer past 2^53-1 on the destination card, and moves nothing', async () => {
+    const { owner, cardIds } = await ownerWithCards([10, Number.MAX_SAFE_INTEGER - 2]);
+    const key = newKey();
+    const res = await transfer(owner.user.token, { from_card_id: cardIds[0]!, to_card_id: cardIds[1]!, amount: 3 }, key);
+    assert.equal(res.status, 409);
+    assert.deepEqual(res.body, { msg: "the destination card's balance would exceed the maximum of 9007199254740991", code: 'balance_limit_exceeded' });
+    assert.deepEqual(await balances(cardIds), [10, Number.MAX_SAFE_INTEGER - 2]);
+    const exact = await transfer(owner.user.token, { from_card_id: cardIds[0]!, to_card_id: cardIds[1]!, amount: 2 }, newKey());
+    assert.equal(exact.status, 201);
+    assert.deepEqual(await balances(cardIds), [8, Number.MAX_SAFE_INTEGER]);
+    const read = await request(server).get(`/api/cards/${cardIds[1]!}`).set(bearer(owner.user.token));
+    assert.equal((read.body as { balance: number }).balance, Number.MAX_SAFE_INTEGER);
+  });
+
+  if (target.engine === 'mysql') {
+    it('answers 409 idempotency_key_in_flight with Retry-After while another request holds the key, and 201 once it is gone', async () => {
+      const { owner, cardIds } = await ownerWithCards([100, 0]);
+      const key = newKey();
+      const body = { from_card_id: cardIds[0]!, to_card_id: cardIds[1]!, amount: 10 };
+      const holder = await target.db.transaction();
+      try {
+        await holder('idempotency_keys').insert({
+          user_id: owner.user.id,
+          idempotency_key: key,
+          request_hash: requestHash(body),
+          state: 'in_flight',
+          created_at: '2026-01-01 00:00:00.000',
+        });
+        const busy = await transfer(owner.user.token, body, key);
+        assert.equal(busy.status, 409);
+        assert.deepEqual(busy.body, { msg: 'a request with this Idempotency-Key is still being processed; retry later', code: 'idempotency_key_in_flight' });
+        assert.equal(busy.headers['retry-after'], '1');
+      } finally {
+        await holder.rollback();
+      }
+      const retried = await transfer(owner.user.token, body, key);
+      assert.equal(retried.status, 201);
+      assert.deepEqual(await balances(cardIds), [90, 10]);
+    });
+  }
 
   it("refuses moving money from another user's card (403) and from a missing card (404)", async () => {
     const { owner, cardIds } = await ownerWithCards([100]);

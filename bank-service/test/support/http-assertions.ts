@@ -1,6 +1,6 @@
 // Assertions shared by the HTTP suites.
 //
-//   assertErrorBody(res, status, msg?)  the status, and the one error shape {msg, errors?} with nothing leaked
+//   assertErrorBody(res, status, msg?)  the status, and the one error shape {msg, errors?, code?} with nothing leaked
 //   assertNoLeak(body)                  no stack trace, SQL, driver or file-system detail in an error body
 //   assertUtcTimestamp(value)           an ISO-8601 string ending in `Z`
 //   decodeJwtPayload(token)             the (unverified) claims of a JWT, for assertions on what was issued
@@ -35,7 +35,7 @@ export function assertErrorBody(res: Response, status: number, msg?: string | Re
   assert.match(String(res.headers['content-type']), /application\/json/);
   const body = res.body as Record<string, unknown>;
   assert.equal(typeof body.msg, 'string', `error body without msg: ${JSON.stringify(body)}`);
-  for (const key of Object.keys(body)) assert.ok(key === 'msg' || key === 'errors', `unexpected key "${key}" in error body`);
+  for (const key of Object.keys(body)) assert.ok(key === 'msg' || key === 'errors' || key === 'code', `unexpected key "${key}" in error body`);
   if (typeof msg === 'string') assert.equal(body.msg, msg);
   else if (msg instanceof RegExp) assert.match(body.msg as string, msg);
   assertNoLeak(body);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { toDbTimestamp, toNumber } from '../../src/db/row-values.ts';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../src/domain/errors.ts';
-import { requestHash } from '../../src/idempotency/index.ts';
+import { NotFoundError, UnprocessableError, ValidationError } from '../../src/domain/errors.ts';
+import { KeyInFlightError, requestHash } from '../../src/idempotency/index.ts';
 import { createTransfer, listTransfers } from '../../src/transfers/index.ts';
 import type { TransferCreatedBody, TransferRequestBody } from '../../src/transfers/index.ts';
 import { balances, countRows, createOwnerWithCards } from './bank-fixtures.ts';
@@ -62,7 +62,7 @@ for (const engine of testEngines()) {
       assert.equal(created + refused, 200);
       assert.ok(created > 0, 'some transfers go through');
       assert.ok(refused > 0, 'some transfers are refused for insufficient funds');
-      for (const r of responses.filter((x) => x.status === 409)) assert.deepEqual(r.body, { msg: 'insufficient funds' });
+      for (const r of responses.filter((x) => x.status === 409)) assert.deepEqual(r.body, { msg: 'insufficient funds', code: 'insufficient_funds' });
 
       const after = await balances(t.db, cards);
       assert.equal(after.reduce((s, b) => s + b, 0), 1500);
@@ -94,13 +94,13 @@ for (const engine of testEngines()) {
       assert.equal(await countRows(t.db, 'transfers'), 1);
     });
 
-    it('moves money once when the same request is sent concurrently with one key', async () => {
+    it('moves money once when the same request is sent concurrently with one key: one 201, the others replays or in flight', async () => {
       const alice = await createOwnerWithCards(t.db, [100, 0]);
       const body = { from_card_id: alice.cardIds[0] ?? 0, to_card_id: alice.cardIds[1] ?? 0, amount: 10 };
       const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => send(alice.userId, body, 'racing-key')));
       const fulfilled = outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value);
       const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason as unknown);
-      for (const reason of rejected) assert.ok(reason instanceof ConflictError, String(reason));
+      for (const reason of rejected) assert.ok(reason instanceof KeyInFlightError && reason.retryAfterSeconds! > 0, String(reason));
       assert.equal(fulfilled.filter((r) => !r.replayed).length, 1);
       for (const r of fulfilled) assert.equal(r.status, 201);
       assert.deepEqual(await balances(t.db, alice.cardIds), [90, 10]);
@@ -111,27 +111,47 @@ for (const engine of testEngines()) {
       const alice = await createOwnerWithCards(t.db, [100, 0]);
       const body = { from_card_id: alice.cardIds[0] ?? 0, to_card_id: alice.cardIds[1] ?? 0, amount: 10 };
       await send(alice.userId, body, 'k');
-      await assert.rejects(send(alice.userId, { ...body, amount: 11 }, 'k'), (err: unknown) => err instanceof UnprocessableError && err.status === 422);
+      await assert.rejects(
+        send(alice.userId, { ...body, amount: 11 }, 'k'),
+        (err: unknown) => err instanceof UnprocessableError && err.status === 422 && err.code === 'idempotency_key_reused',
+      );
       assert.deepEqual(await balances(t.db, alice.cardIds), [90, 10]);
       assert.equal(await countRows(t.db, 'transfers'), 1);
     });
 
-    it('answers 409 while a request with the same key is in flight', async () => {
-      const alice = await createOwnerWithCards(t.db, [100, 0]);
-      const body = { from_card_id: alice.cardIds[0] ?? 0, to_card_id: alice.cardIds[1] ?? 0, amount: 10 };
-      await t.db('idempotency_keys').insert({
-        user_id: alice.userId,
-        idempotency_key: 'busy',
-        request_hash: requestHash(body),
-        state: 'in_flight',
-        created_at: toDbTimestamp(new Date()),
+    if (engine === 'mysql') {
+      it('answers 409 in flight with Retry-After, without waiting for innodb_lock_wait_timeout, while another transaction holds the key; then runs once it is gone', async () => {
+        const alice = await createOwnerWithCards(t.db, [100, 0]);
+        const body = { from_card_id: alice.cardIds[0] ?? 0, to_card_id: alice.cardIds[1] ?? 0, amount: 10 };
+        // Another live request: its claim is inserted and not yet committed.
+        const holder = await t.db.transaction();
+        try {
+          await holder('idempotency_keys').insert({
+            user_id: alice.userId,
+            idempotency_key: 'busy',
+            request_hash: requestHash(body),
+            state: 'in_flight',
+            created_at: toDbTimestamp(new Date()),
+          });
+          // The server's default lock wait (50 s) would outlast this test's timeout: the claim's is 1 s.
+          await assert.rejects(send(alice.userId, body, 'busy'), (err: unknown) => {
+            assert.ok(err instanceof KeyInFlightError, String(err));
+            assert.deepEqual([err.status, err.code, err.retryAfterSeconds], [409, 'idempotency_key_in_flight', 1]);
+            return true;
+          });
+          assert.deepEqual(await balances(t.db, alice.cardIds), [100, 0]);
+        } finally {
+          await holder.rollback();
+        }
+        // The holder died (rolled back): the key is free at once.
+        const response = await send(alice.userId, body, 'busy');
+        assert.equal(response.status, 201);
+        assert.deepEqual(await balances(t.db, alice.cardIds), [90, 10]);
+        assert.equal(await countRows(t.db, 'transfers'), 1);
       });
-      await assert.rejects(send(alice.userId, body, 'busy'), (err: unknown) => err instanceof ConflictError && err.status === 409);
-      assert.deepEqual(await balances(t.db, alice.cardIds), [100, 0]);
-      assert.equal(await countRows(t.db, 'transfers'), 0);
-    });
+    }
 
-    it('takes over an in-flight key abandoned long ago', async () => {
+    it('takes over at once an in_flight claim committed by the previous code (whose request is gone)', async () => {
       const alice = await createOwnerWithCards(t.db, [100, 0]);
       const body = { from_card_id: alice.cardIds[0] ?? 0, to_card_id: alice.cardIds[1] ?? 0, amount: 10 };
       await t.db('idempotency_keys').insert({
@@ -139,11 +159,13 @@ for (const engine of testEngines()) {
         idempotency_key: 'abandoned',
         request_hash: requestHash(body),
         state: 'in_flight',
-        created_at: toDbTimestamp(new Date(Date.now() - 10 * 60_000)),
+        created_at: toDbTimestamp(new Date()),
       });
       const response = await send(alice.userId, body, 'abandoned');
       assert.equal(response.status, 201);
       assert.deepEqual(await balances(t.db, alice.cardIds), [90, 10]);
+      const key = (await t.db('idempotency_keys').where({ idempotency_key: 'abandoned' }).select('state')) as Array<{ state: string }>;
+      assert.deepEqual(key, [{ state: 'done' }]);
     });
 
     it('keys are per user: another user may use the same key', async () => {
@@ -177,14 +199,39 @@ for (const engine of testEngines()) {
       const alice = await createOwnerWithCards(t.db, [30, 5]);
       const body = { from_card_id: alice.cardIds[0] ?? 0, to_card_id: alice.cardIds[1] ?? 0, amount: 31 };
       const refused = await send(alice.userId, body, 'too-much');
-      assert.deepEqual({ status: refused.status, body: refused.body }, { status: 409, body: { msg: 'insufficient funds' } });
+      assert.deepEqual({ status: refused.status, body: refused.body }, { status: 409, body: { msg: 'insufficient funds', code: 'insufficient_funds' } });
       assert.deepEqual(await balances(t.db, alice.cardIds), [30, 5]);
       assert.equal(await countRows(t.db, 'transfers'), 0);
       // Even once the card could pay, the key keeps its first answer.
       await t.db('cards').where('id', alice.cardIds[0] ?? 0).update({ balance: 100 });
       const replay = await send(alice.userId, body, 'too-much');
-      assert.deepEqual({ status: replay.status, body: replay.body, replayed: replay.replayed }, { status: 409, body: { msg: 'insufficient funds' }, replayed: true });
+      assert.deepEqual(
+        { status: replay.status, body: replay.body, replayed: replay.replayed },
+        { status: 409, body: { msg: 'insufficient funds', code: 'insufficient_funds' }, replayed: true },
+      );
       assert.deepEqual(await balances(t.db, alice.cardIds), [100, 5]);
+    });
+
+    it('refuses (409 balance_limit_exceeded) a transfer that would take the destination past 2^53-1, moves nothing, and replays the refusal', async () => {
+      const alice = await createOwnerWithCards(t.db, [10, 0]);
+      const [from, to] = [alice.cardIds[0] ?? 0, alice.cardIds[1] ?? 0];
+      await t.db('cards').where('id', to).update({ balance: Number.MAX_SAFE_INTEGER - 2 });
+      // Two cents fit exactly up to the maximum; one more does not (three such transfers once made 2^53).
+      const upToMax = await send(alice.userId, { from_card_id: from, to_card_id: to, amount: 2 }, 'fill');
+      assert.equal(upToMax.status, 201);
+      const body = { from_card_id: from, to_card_id: to, amount: 1 };
+      const refused = await send(alice.userId, body, 'overflow');
+      assert.deepEqual(
+        { status: refused.status, body: refused.body },
+        { status: 409, body: { msg: "the destination card's balance would exceed the maximum of 9007199254740991", code: 'balance_limit_exceeded' } },
+      );
+      assert.deepEqual(await balances(t.db, [from, to]), [8, Number.MAX_SAFE_INTEGER]);
+      assert.equal(await countRows(t.db, 'transfers'), 1);
+      const replay = await send(alice.userId, body, 'overflow');
+      assert.deepEqual([replay.status, replay.replayed], [409, true]);
+      const large = await send(alice.userId, { from_card_id: to, to_card_id: from, amount: Number.MAX_SAFE_INTEGER - 8 });
+      assert.equal(large.status, 201, 'an amount that fills the source up to the maximum exactly moves');
+      assert.deepEqual(await balances(t.db, [from, to]), [Number.MAX_SAFE_INTEGER, 8]);
     });
 
     it('answers 404 when either card does not exist', async () => {

@@ -83,7 +83,6 @@ export type CreateUserResponse =
   | Reply<400, JsonBody<operations['createUser']['responses'][400]>>
   | Reply<401, JsonBody<operations['createUser']['responses'][401]>>
   | Reply<403, JsonBody<operations['createUser']['responses'][403]>>
-  | Reply<404, JsonBody<operations['createUser']['responses'][404]>>
   | Reply<409, JsonBody<operations['createUser']['responses'][409]>>
   | Reply<415, JsonBody<operations['createUser']['responses'][415]>>
   | Reply<500, JsonBody<operations['createUser']['responses'][500]>>;
@@ -820,7 +819,7 @@ export interface CreateAccountCardRequest<C> {
   params: NonNullable<operations['createAccountCard']['parameters']['path']>;
   query: Record<string, never>;
   headers: Record<string, never>;
-  body: NonNullable<operations['createAccountCard']['requestBody']>['content']['application/json'];
+  body: NonNullable<operations['createAccountCard']['requestBody']>['content']['application/json'] | undefined;
   caller: C;
 }
 

@@ -14,7 +14,9 @@ export const bankApiOperations = [
     path: '/auth/register',
     secured: false,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 409, 415, 500],
   },
   {
@@ -23,7 +25,9 @@ export const bankApiOperations = [
     path: '/auth/login',
     secured: false,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 415, 429, 500],
   },
   {
@@ -32,7 +36,9 @@ export const bankApiOperations = [
     path: '/auth/whoami',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -41,7 +47,9 @@ export const bankApiOperations = [
     path: '/api/users',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'email', type: 'string' }, { name: 'is_blocked', type: 'boolean' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -50,8 +58,10 @@ export const bankApiOperations = [
     path: '/api/users',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
-    statuses: [201, 400, 401, 403, 404, 409, 415, 500],
+    body: 'required',
+    statuses: [201, 400, 401, 403, 409, 415, 500],
   },
   {
     operationId: 'getUser',
@@ -59,7 +69,9 @@ export const bankApiOperations = [
     path: '/api/users/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -68,7 +80,9 @@ export const bankApiOperations = [
     path: '/api/users/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -77,7 +91,9 @@ export const bankApiOperations = [
     path: '/api/users/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -86,7 +102,9 @@ export const bankApiOperations = [
     path: '/api/roles',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'name', type: 'string' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -95,7 +113,9 @@ export const bankApiOperations = [
     path: '/api/roles',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 409, 415, 500],
   },
   {
@@ -104,7 +124,9 @@ export const bankApiOperations = [
     path: '/api/roles/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -113,7 +135,9 @@ export const bankApiOperations = [
     path: '/api/roles/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -122,7 +146,9 @@ export const bankApiOperations = [
     path: '/api/roles/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -131,7 +157,9 @@ export const bankApiOperations = [
     path: '/api/social-statuses',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'name', type: 'string' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -140,7 +168,9 @@ export const bankApiOperations = [
     path: '/api/social-statuses',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 409, 415, 500],
   },
   {
@@ -149,7 +179,9 @@ export const bankApiOperations = [
     path: '/api/social-statuses/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -158,7 +190,9 @@ export const bankApiOperations = [
     path: '/api/social-statuses/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -167,7 +201,9 @@ export const bankApiOperations = [
     path: '/api/social-statuses/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -176,7 +212,9 @@ export const bankApiOperations = [
     path: '/api/cities',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'name', type: 'string' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -185,7 +223,9 @@ export const bankApiOperations = [
     path: '/api/cities',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 409, 415, 500],
   },
   {
@@ -194,7 +234,9 @@ export const bankApiOperations = [
     path: '/api/cities/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -203,7 +245,9 @@ export const bankApiOperations = [
     path: '/api/cities/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -212,7 +256,9 @@ export const bankApiOperations = [
     path: '/api/cities/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -221,7 +267,9 @@ export const bankApiOperations = [
     path: '/api/banks',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'name', type: 'string' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -230,7 +278,9 @@ export const bankApiOperations = [
     path: '/api/banks',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 409, 415, 500],
   },
   {
@@ -239,7 +289,9 @@ export const bankApiOperations = [
     path: '/api/banks/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -248,7 +300,9 @@ export const bankApiOperations = [
     path: '/api/banks/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -257,7 +311,9 @@ export const bankApiOperations = [
     path: '/api/banks/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -266,7 +322,9 @@ export const bankApiOperations = [
     path: '/api/clients',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'name', type: 'string' }, { name: 'social_status_id', type: 'integer' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 500],
   },
   {
@@ -275,7 +333,9 @@ export const bankApiOperations = [
     path: '/api/clients',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -284,7 +344,9 @@ export const bankApiOperations = [
     path: '/api/clients/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -293,7 +355,9 @@ export const bankApiOperations = [
     path: '/api/clients/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -302,7 +366,9 @@ export const bankApiOperations = [
     path: '/api/clients/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -311,7 +377,9 @@ export const bankApiOperations = [
     path: '/api/banks/{bank_id}/branches',
     secured: true,
     pathParams: [{ name: 'bank_id', type: 'integer' }],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'city_id', type: 'integer' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -320,7 +388,9 @@ export const bankApiOperations = [
     path: '/api/banks/{bank_id}/branches',
     secured: true,
     pathParams: [{ name: 'bank_id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -329,7 +399,9 @@ export const bankApiOperations = [
     path: '/api/branches/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -338,7 +410,9 @@ export const bankApiOperations = [
     path: '/api/branches/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -347,7 +421,9 @@ export const bankApiOperations = [
     path: '/api/branches/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -356,7 +432,9 @@ export const bankApiOperations = [
     path: '/api/banks/{bank_id}/accounts',
     secured: true,
     pathParams: [{ name: 'bank_id', type: 'integer' }],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -365,7 +443,9 @@ export const bankApiOperations = [
     path: '/api/banks/{bank_id}/accounts',
     secured: true,
     pathParams: [{ name: 'bank_id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -374,7 +454,9 @@ export const bankApiOperations = [
     path: '/api/clients/{client_id}/accounts',
     secured: true,
     pathParams: [{ name: 'client_id', type: 'integer' }],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -383,7 +465,9 @@ export const bankApiOperations = [
     path: '/api/clients/{client_id}/accounts',
     secured: true,
     pathParams: [{ name: 'client_id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [201, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -392,7 +476,9 @@ export const bankApiOperations = [
     path: '/api/accounts/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -401,7 +487,9 @@ export const bankApiOperations = [
     path: '/api/accounts/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -410,7 +498,9 @@ export const bankApiOperations = [
     path: '/api/accounts/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -419,7 +509,9 @@ export const bankApiOperations = [
     path: '/api/accounts/{account_id}/cards',
     secured: true,
     pathParams: [{ name: 'account_id', type: 'integer' }],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -428,7 +520,9 @@ export const bankApiOperations = [
     path: '/api/accounts/{account_id}/cards',
     secured: true,
     pathParams: [{ name: 'account_id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'optional',
     statuses: [201, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -437,7 +531,9 @@ export const bankApiOperations = [
     path: '/api/cards/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -446,7 +542,9 @@ export const bankApiOperations = [
     path: '/api/cards/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -455,7 +553,9 @@ export const bankApiOperations = [
     path: '/api/cards/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -464,7 +564,9 @@ export const bankApiOperations = [
     path: '/api/accounts/cards/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -473,7 +575,9 @@ export const bankApiOperations = [
     path: '/api/accounts/cards/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 400, 401, 403, 404, 409, 415, 500],
   },
   {
@@ -482,7 +586,9 @@ export const bankApiOperations = [
     path: '/api/accounts/cards/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 409, 500],
   },
   {
@@ -491,7 +597,9 @@ export const bankApiOperations = [
     path: '/api/transfers',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'card_id', type: 'integer' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -500,7 +608,9 @@ export const bankApiOperations = [
     path: '/api/transfers',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: ['Idempotency-Key'],
+    body: 'required',
     statuses: [201, 400, 401, 403, 404, 409, 415, 422, 500, 503],
   },
   {
@@ -509,7 +619,9 @@ export const bankApiOperations = [
     path: '/api/transfers/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'integer' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 500],
   },
   {
@@ -518,7 +630,9 @@ export const bankApiOperations = [
     path: '/health',
     secured: false,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 500],
   },
   {
@@ -527,7 +641,9 @@ export const bankApiOperations = [
     path: '/ready',
     secured: false,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 500, 503],
   },
 ] as const satisfies readonly OperationBinding[];

@@ -81,7 +81,8 @@ export interface GetHealthRequest {
 }
 
 export type GetHealthResponse =
-  | Reply<200, JsonBody<operations['getHealth']['responses'][200]>>;
+  | Reply<200, JsonBody<operations['getHealth']['responses'][200]>>
+  | Reply<400, JsonBody<operations['getHealth']['responses'][400]>>;
 
 /** GET /ready (public) */
 export interface GetReadyRequest {
@@ -94,6 +95,7 @@ export interface GetReadyRequest {
 
 export type GetReadyResponse =
   | Reply<200, JsonBody<operations['getReady']['responses'][200]>>
+  | Reply<400, JsonBody<operations['getReady']['responses'][400]>>
   | Reply<503, JsonBody<operations['getReady']['responses'][503]>>;
 
 /**

@@ -14,7 +14,9 @@ export const logApiOperations = [
     path: '/logs',
     secured: true,
     pathParams: [],
+    queryParams: [{ name: 'page_number', type: 'integer' }, { name: 'page_size', type: 'integer' }, { name: 'user_id', type: 'integer' }, { name: 'routing_key', type: 'string' }, { name: 'from', type: 'string' }, { name: 'to', type: 'string' }],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 503],
   },
   {
@@ -23,7 +25,9 @@ export const logApiOperations = [
     path: '/logs',
     secured: true,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
+    body: 'required',
     statuses: [200, 201, 400, 401, 403, 415, 503],
   },
   {
@@ -32,7 +36,9 @@ export const logApiOperations = [
     path: '/logs/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'string' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 503],
   },
   {
@@ -41,7 +47,9 @@ export const logApiOperations = [
     path: '/logs/{id}',
     secured: true,
     pathParams: [{ name: 'id', type: 'string' }],
+    queryParams: [],
     headerParams: [],
+    body: 'none',
     statuses: [200, 400, 401, 403, 404, 503],
   },
   {
@@ -50,8 +58,10 @@ export const logApiOperations = [
     path: '/health',
     secured: false,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
-    statuses: [200],
+    body: 'none',
+    statuses: [200, 400],
   },
   {
     operationId: 'getReady',
@@ -59,7 +69,9 @@ export const logApiOperations = [
     path: '/ready',
     secured: false,
     pathParams: [],
+    queryParams: [],
     headerParams: [],
-    statuses: [200, 503],
+    body: 'none',
+    statuses: [200, 400, 503],
   },
 ] as const satisfies readonly OperationBinding[];

@@ -65,11 +65,11 @@ export interface LogStore {
   get(id: string): Promise<LogEntry | null>;
   /** Deletes and returns the entry; null when absent. @throws InvalidLogIdError */
   delete(id: string): Promise<LogEntry | null>;
-  /** Resolves when the backing store answers. @throws LogStoreUnavailableError when it does not */
+  /** Resolves when the backing store answers. */
   ping(): Promise<void>;
   /**
-   * Readiness: the store answers and is fit to serve (its indexes are in place; a missing one is
-   * re-created here). @throws LogStoreUnavailableError when it does not answer
+   * Readiness: the store answers and is fit to serve (its schema and indexes are in place; one that
+   * could not be built is tried again here). Rejects when the store does not answer.
    */
   check(): Promise<StoreReadiness>;
   close(): Promise<void>;

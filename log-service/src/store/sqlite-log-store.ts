@@ -24,7 +24,7 @@ interface LogRow {
   message_id: string | null;
 }
 
-const SCHEMA = `
+const TABLE = `
 CREATE TABLE IF NOT EXISTS logs (
   id          TEXT PRIMARY KEY NOT NULL,
   user_id     INTEGER NOT NULL,
@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS logs (
   data        TEXT NOT NULL,
   routing_key TEXT,
   message_id  TEXT
-);
+);`;
+
+const INDEXES = `
 CREATE INDEX IF NOT EXISTS logs_user_id ON logs (user_id);
 CREATE INDEX IF NOT EXISTS logs_date ON logs (date DESC, id DESC);
 CREATE INDEX IF NOT EXISTS logs_routing_key ON logs (routing_key);
@@ -63,29 +65,66 @@ export class SqliteLogStore implements LogStore {
   private readonly db: Database.Database;
   /** Statements of the hot paths, prepared once (preparing per call cost ~18 % of an insert). */
   private readonly statements: {
-    insert: Database.Statement;
     byMessageId: Database.Statement;
     byId: Database.Statement;
     deleteById: Database.Statement;
     ping: Database.Statement;
+    plainInsert: Database.Statement;
   };
+  /** The idempotent insert; it needs the unique index on message_id, so it exists only once that does. */
+  private upsert: Database.Statement | undefined;
+  /** Why the schema's indexes could not be built (readiness reports it), or undefined. */
+  private schemaProblem: string | undefined;
 
   /** @param file a path (its folder is created) or `:memory:` */
   constructor(file: string) {
     this.file = file;
     this.db = openSqliteFile(file);
-    this.db.exec(SCHEMA);
+    this.db.exec(TABLE);
     this.statements = {
-      insert: this.db.prepare(
-        `INSERT INTO logs (id, user_id, date, message, data, routing_key, message_id)
-         VALUES (@id, @user_id, @date, @message, @data, @routing_key, @message_id)
-         ON CONFLICT (message_id) DO NOTHING`,
-      ),
       byMessageId: this.db.prepare('SELECT * FROM logs WHERE message_id = ?'),
       byId: this.db.prepare('SELECT * FROM logs WHERE id = ?'),
       deleteById: this.db.prepare('DELETE FROM logs WHERE id = ? RETURNING *'),
       ping: this.db.prepare('SELECT 1'),
+      plainInsert: this.db.prepare(
+        `INSERT INTO logs (id, user_id, date, message, data, routing_key, message_id)
+         VALUES (@id, @user_id, @date, @message, @data, @routing_key, @message_id)`,
+      ),
     };
+    // A file written before the unique index (or by a consumer that stored a message twice) may
+    // hold duplicate message_ids: the service still starts, serves reads and stays idempotent, and
+    // readiness names the conflict until it is resolved.
+    this.buildIndexes();
+  }
+
+  /** Create the indexes (again); on failure remember why. */
+  private buildIndexes(): void {
+    try {
+      this.db.exec(INDEXES);
+      this.upsert = this.db.prepare(
+        `INSERT INTO logs (id, user_id, date, message, data, routing_key, message_id)
+         VALUES (@id, @user_id, @date, @message, @data, @routing_key, @message_id)
+         ON CONFLICT (message_id) DO NOTHING`,
+      );
+      this.schemaProblem = undefined;
+    } catch (err) {
+      this.upsert = undefined;
+      this.schemaProblem = this.describeIndexFailure(err);
+    }
+  }
+
+  private describeIndexFailure(err: unknown): string {
+    const duplicates = this.db
+      .prepare('SELECT message_id, COUNT(*) AS n FROM logs WHERE message_id IS NOT NULL GROUP BY message_id HAVING n > 1 ORDER BY n DESC LIMIT 3')
+      .all() as Array<{ message_id: string; n: number }>;
+    if (duplicates.length > 0) {
+      const { count } = this.db
+        .prepare('SELECT COUNT(*) AS count FROM (SELECT message_id FROM logs WHERE message_id IS NOT NULL GROUP BY message_id HAVING COUNT(*) > 1)')
+        .get() as { count: number };
+      const examples = duplicates.map((d) => `${JSON.stringify(d.message_id)} ×${d.n}`).join(', ');
+      return `the unique index on message_id cannot be built: ${count} message_id(s) are stored more than once (${examples}); delete the extra entries`;
+    }
+    return `the log store's indexes cannot be built: ${err instanceof Error ? err.message : String(err)}`;
   }
 
   async insert(doc: NewLog): Promise<InsertResult> {
@@ -99,13 +138,26 @@ export class SqliteLogStore implements LogStore {
       routing_key: log.routing_key ?? null,
       message_id: log.message_id ?? null,
     };
-    const info = this.statements.insert.run(row);
+    if (this.upsert === undefined) return this.insertWithoutIndex(row);
+    const info = this.upsert.run(row);
     if (info.changes === 1) return { log: toEntry(row), created: true };
     const existing = this.statements.byMessageId.get(row.message_id) as
       | LogRow
       | undefined;
     if (!existing) throw new Error('Log insert conflicted but no entry with its message_id exists');
     return { log: toEntry(existing), created: false };
+  }
+
+  /** Idempotent without the unique index: look up and insert in one write transaction (one writer). */
+  private insertWithoutIndex(row: LogRow): InsertResult {
+    return this.db
+      .transaction((): InsertResult => {
+        const existing = row.message_id === null ? undefined : (this.statements.byMessageId.get(row.message_id) as LogRow | undefined);
+        if (existing) return { log: toEntry(existing), created: false };
+        this.statements.plainInsert.run(row);
+        return { log: toEntry(row), created: true };
+      })
+      .immediate();
   }
 
   async list(query: LogListQuery): Promise<LogPage> {
@@ -154,10 +206,10 @@ export class SqliteLogStore implements LogStore {
     this.statements.ping.get();
   }
 
-  /** The schema (and its indexes) is created when the file is opened: answering is being ready. */
   async check(): Promise<StoreReadiness> {
     await this.ping();
-    return { ready: true };
+    if (this.schemaProblem !== undefined) this.buildIndexes();
+    return this.schemaProblem === undefined ? { ready: true } : { ready: false, reason: this.schemaProblem };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@
 export interface ErrorBody {
   msg: string;
   errors?: { path: string; message: string }[];
+  /** A machine-readable reason where one status has several (declared by the spec). */
+  code?: string;
 }
 
 export interface ErrorResponse {

@@ -31,6 +31,12 @@ export interface HandlerRequest {
 
 export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch' | 'head' | 'options';
 
+/** A declared path or query parameter: its name and the `type` of its schema (`string` when none). */
+export interface ParameterBinding {
+  name: string;
+  type: string;
+}
+
 /** One row of a generated operation table. */
 export interface OperationBinding {
   operationId: string;
@@ -38,7 +44,12 @@ export interface OperationBinding {
   /** The OpenAPI path template, e.g. `/api/banks/{bank_id}/branches`. */
   path: string;
   secured: boolean;
-  pathParams: readonly { name: string; type: string }[];
+  /** Path parameters with their schema type (`integer`, `boolean`, `string`, …). */
+  pathParams: readonly ParameterBinding[];
+  /** Query parameters with their schema type. */
+  queryParams: readonly ParameterBinding[];
   headerParams: readonly string[];
+  /** Whether the operation takes a JSON request body, and whether it must. */
+  body: 'none' | 'required' | 'optional';
   statuses: readonly number[];
 }

@@ -15,66 +15,48 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { InMemoryBus } from '@bank/platform/events';
 import { silentLogger } from '@bank/platform/logging';
+import { envFile, readComposeFile, serviceEnvironment, type ComposeFile } from '../compose-file.ts';
 import { loadBankConfig, loadCliConfig } from '../../../bank-service/src/wiring.ts';
 import { loadEmailConfig } from '../../../email-service/src/wiring.ts';
 import { loadLogConfig, startLogService, type RunningLogService } from '../../../log-service/src/wiring.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
-interface ComposeService {
+interface Service {
   environment?: Record<string, string>;
   env_file?: unknown;
   healthcheck?: { test: string[] };
 }
-interface ComposeFile {
-  services: Record<string, ComposeService>;
+interface Compose {
+  services: Record<string, Service>;
 }
 
-const readCompose = (file: string): ComposeFile => parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as ComposeFile;
+const readCompose = (file: string): Compose => readComposeFile(join(ROOT, file)) as unknown as Compose;
 
 /** What each container may receive, exactly. */
 const EXPECTED: Record<string, string[]> = {
   'bank-init': ['APP_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASS'],
   'bank-service': [
-    'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'DATABASE_URL', 'AMQP_URI', 'EXCHANGE_NAME', 'CALLBACK_QUEUE',
+    'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'DATABASE_URL', 'AMQP_URI', 'QUEUE_TYPE', 'EXCHANGE_NAME', 'CALLBACK_QUEUE',
     'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'LOG_SERVICE_URL', 'LOG_SERVICE_CA', 'CORS_ORIGINS', 'TRUST_PROXY', 'LOGIN_RATE_LIMIT',
   ],
-  'log-service': ['APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'LOG_STORE_URL', 'AMQP_URI', 'EXCHANGE_NAME', 'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'],
+  'log-service': ['APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'LOG_STORE_URL', 'AMQP_URI', 'QUEUE_TYPE', 'EXCHANGE_NAME', 'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'],
   'email-service': [
-    'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'AMQP_URI', 'EXCHANGE_NAME', 'SMTP_URL', 'EMAIL_FROM', 'EMAIL_RECEIVERS',
-    'EMAIL_SUBJECT', 'SENT_STORE_URL',
+    'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'AMQP_URI', 'QUEUE_TYPE', 'EXCHANGE_NAME', 'SMTP_URL', 'EMAIL_FROM',
+    'EMAIL_RECEIVERS', 'EMAIL_SUBJECT', 'SENT_STORE_URL', 'SEND_CLAIM_LEASE_MS',
   ],
-  mariadb: ['MARIADB_ROOT_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_USER', 'MARIADB_PASSWORD'],
+  mariadb: ['MARIADB_ROOT_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_USER', 'MARIADB_PASSWORD', 'EMAIL_DB_NAME', 'EMAIL_DB_USER', 'EMAIL_DB_PASSWORD'],
+  gateway: [],
   rabbitmq: ['RABBITMQ_DEFAULT_USER', 'RABBITMQ_DEFAULT_PASS'],
   mongo: [],
   mailpit: [],
 };
 
-/** `${VAR}`, `${VAR:-default}`, `${VAR:?message}` against an env file's values, as compose interpolates. */
-function interpolate(value: string, vars: Record<string, string>): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_match, name: string, op: string | undefined, arg: string | undefined) => {
-    const set = vars[name];
-    if (set !== undefined && set !== '') return set;
-    if (op === '?') throw new Error(`${name} is required: ${arg}`);
-    return op === '-' ? (arg ?? '') : '';
-  });
-}
-
-function envFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) vars[match[1]!] = match[2]!;
-  }
-  return vars;
-}
-
 /** The environment compose hands the container `service` for the env file `vars`. */
-function containerEnv(compose: ComposeFile, service: string, vars: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(compose.services[service]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), vars)]));
+function containerEnv(compose: Compose, service: string, vars: Record<string, string>): Record<string, string> {
+  return serviceEnvironment((compose.services[service] ?? {}) as ComposeFile['services'][string], vars);
 }
 
 describe('docker compose: secrets and per-container environment', () => {
@@ -101,6 +83,8 @@ describe('docker compose: secrets and per-container environment', () => {
     assert.deepEqual(holders('ADMIN_PASS'), ['bank-init']);
     assert.deepEqual(holders('RABBITMQ_DEFAULT_PASS'), ['rabbitmq']);
     assert.deepEqual(holders('LOG_STORE_URL'), ['log-service']);
+    assert.deepEqual(holders('EMAIL_DB_PASSWORD'), ['mariadb']);
+    assert.deepEqual(holders('SENT_STORE_URL'), ['email-service']);
     const email = Object.keys(compose.services['email-service']!.environment!);
     for (const secret of ['JWT_SECRET_KEY', 'DATABASE_URL', 'MARIADB_ROOT_PASSWORD', 'MARIADB_PASSWORD', 'ADMIN_PASS']) assert.ok(!email.includes(secret), secret);
     const bank = Object.keys(compose.services['bank-service']!.environment!);
@@ -124,6 +108,7 @@ describe('docker compose: secrets and per-container environment', () => {
       assert.equal(new Set(['MARIADB_ROOT_PASSWORD', 'MARIADB_PASSWORD', 'RABBITMQ_DEFAULT_PASS', 'JWT_SECRET_KEY', 'ADMIN_PASS'].map((n) => vars[n])).size, 5);
       assert.equal(new URL(vars.DATABASE_URL!).password, vars.MARIADB_PASSWORD);
       assert.equal(new URL(vars.AMQP_URI!).password, vars.RABBITMQ_DEFAULT_PASS);
+      assert.equal(new URL(vars.SENT_STORE_URL!).password, vars.EMAIL_DB_PASSWORD);
       const mode = spawnSync('stat', ['-c', '%a', join(dir, '.dockerenv')], { encoding: 'utf8' }).stdout.trim();
       assert.equal(mode, '600');
     });
@@ -215,6 +200,7 @@ describe('docker compose: the TLS-aware readiness probe', function () {
     const tls = readCompose('docker-compose.tls.yml');
     for (const [name, service] of Object.entries(tls.services)) {
       assert.equal(service.healthcheck, undefined, `${name}: the TLS overlay must not redefine the probe`);
+      if (name === 'gateway') continue; // it serves HTTPS through its own Caddyfile.tls
       assert.equal(service.environment?.TLS_CERT, '/certs/cert.pem', name);
     }
     assert.equal(tls.services['bank-service']!.environment!.LOG_SERVICE_URL, 'https://log-service:8000');

@@ -46,7 +46,7 @@ export function createResponseChecker(): ResponseChecker {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'an error body that is not an object';
     const record = body as Record<string, unknown>;
     if (typeof record.msg !== 'string' || record.msg.length === 0) return 'an error body without msg';
-    const extra = Object.keys(record).filter((key) => key !== 'msg' && key !== 'errors');
+    const extra = Object.keys(record).filter((key) => key !== 'msg' && key !== 'errors' && key !== 'code');
     if (extra.length > 0) return `unexpected keys in the error body: ${extra.join(', ')}`;
     try {
       assertNoLeak(body);

@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Create a user
-         * @description Admin only. A taken e-mail is 409; an unknown role name is 400 naming it.
+         * @description Admin only. A taken e-mail is 409; an unknown role name is 400 naming it (`/body/roles`).
          */
         post: operations["createUser"];
         delete?: never;
@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getUser"];
         /**
          * Update a user
-         * @description Admin only. Partial update. A taken e-mail is 409; an unknown role name is 400 naming it. Taking `admin` from, or blocking, the last active (unblocked) admin is 409 and changes nothing. A change of `is_blocked`, `roles` or `password` voids every token the user was issued before it (401 from then on, in every service).
+         * @description Admin only. Partial update. A taken e-mail is 409; an unknown role name is 400 naming it (`/body/roles`). Taking `admin` from, or blocking, the last active (unblocked) admin is 409 and changes nothing. A change of `is_blocked`, `roles` or `password` voids every token the user was issued before it (401 from then on, in every service).
          */
         put: operations["updateUser"];
         post?: never;
@@ -589,13 +589,13 @@ export interface paths {
         };
         /**
          * List transfers
-         * @description Admin: all transfers. Anyone else: only transfers from or to one of its own cards. Paginated, ordered by id. With `card_id`: only that card's transfers — a missing card is 404, another's card is 403 (admin excepted).
+         * @description Admin: all transfers. User: only transfers from or to one of its own cards. Manager: 403. Paginated, ordered by id. With `card_id`: only that card's transfers — a missing card is 404, another's card is 403 (admin excepted).
          */
         get: operations["listTransfers"];
         put?: never;
         /**
          * Transfer money between cards
-         * @description Any authenticated user who owns `from_card_id` (admin: any card); another's card is 403, a missing card 404. Atomic: both balances change or neither, and a balance never goes below zero, also under concurrent requests (insufficient funds → 409). The two cards must differ (400). Requires `Idempotency-Key` (missing → 400): the same key with the same body replays the first response, the same key with a different body is 422. 503 when the transfer could not be completed for a transient reason (nothing moved; retry with the same key).
+         * @description A user who owns `from_card_id` (admin: any card; manager: 403); another's card is 403, a missing card (source or destination) 404. Atomic: both balances change or neither; a balance never goes below zero nor above 9007199254740991, also under concurrent requests (409, `code` `insufficient_funds` or `balance_limit_exceeded`). The two cards must differ (400). Requires `Idempotency-Key` (missing → 400): the same key with the same body replays the first response (201 or the stored 403/404/409), the same key with a different body is 422. The key is taken in the same database transaction as the transfer, so a request that died (process killed, database connection lost) leaves nothing behind and may be retried at once with the same key; a retry while the first request is still running answers 409 `idempotency_key_in_flight` with `Retry-After`. 503 when the transfer could not be completed for a transient reason (nothing moved; retry with the same key).
          */
         post: operations["createTransfer"];
         delete?: never;
@@ -613,7 +613,7 @@ export interface paths {
         };
         /**
          * Get a transfer
-         * @description Admin; anyone else only a transfer from or to one of its own cards (otherwise 403).
+         * @description Admin; a user only a transfer from or to one of its own cards (another's is 403). Manager 403.
          */
         get: operations["getTransfer"];
         put?: never;
@@ -653,7 +653,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Public. 200 when the database and the broker are reachable and the consumers run; otherwise 503 with the same shape.
+         * @description Public. 200 when the database is reachable and fully migrated and the broker is reachable; otherwise 503 with the same shape, `checks` naming what is down (`database`, `migrations`, `broker`) and `reasons` saying why (e.g. the pending migrations).
          */
         get: operations["getReady"];
         put?: never;
@@ -676,15 +676,21 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+            /** @description A machine-readable reason, where one status has several: `insufficient_funds`, `balance_limit_exceeded`, `idempotency_key_in_flight` (409 of a transfer), `idempotency_key_reused` (422). Clients must ignore codes they do not know. */
+            code?: string;
         };
         /** @description A row id: a positive integer. */
         Id: number;
-        /** @description An amount of money as an integer number of minor units (cents); never negative. */
+        /** @description An amount of money as an integer number of minor units (cents), from 0 to 9007199254740991 (2^53 − 1); the database enforces the same range. */
         Money: number;
-        /** @description Letters (any script), words separated by a single space or hyphen; 1–50 characters. */
+        /** @description Letters of any script with their combining marks; words separated by a single space, hyphen, apostrophe (`'` or `’`) or period (optionally followed by a space), and an optional final period: `O'Brien`, `St. John`, `नई दिल्ली`, `Zürich` composed or decomposed. 1–50 characters. Stored in Unicode NFC. */
         Name: string;
-        /** @description A person's name: letters (any script), words separated by a single space, hyphen or apostrophe; 1–100 characters. */
+        /** @description A person's name: the rule of `Name` (letters of any script with combining marks; single spaces, hyphens, apostrophes or periods between words), 1–100 characters. Stored in Unicode NFC. */
         PersonName: string;
+        /** @description A filter value; no control characters (Unicode Cc), lone surrogates, line or paragraph separators, bidirectional marks, embeddings, overrides or isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), byte-order marks or interlinear annotations. */
+        FilterText: string;
+        /** @description A postal address as free text on one line; no control characters, lone surrogates, line or paragraph separators or bidirectional controls (as `FilterText`). `null` clears it. */
+        Address: string | null;
         /**
          * Format: email
          * @description An e-mail address; compared case-insensitively (unique regardless of case).
@@ -802,7 +808,7 @@ export interface components {
             id: components["schemas"]["Id"];
             from_card_id: components["schemas"]["Id"];
             to_card_id: components["schemas"]["Id"];
-            /** @description Minor units; > 0. */
+            /** @description Minor units, from 1 to 9007199254740991. */
             amount: number;
             created_at: components["schemas"]["Timestamp"];
         };
@@ -810,7 +816,7 @@ export interface components {
         UserCreate: {
             email: components["schemas"]["Email"];
             password: components["schemas"]["Password"];
-            /** @description Names of existing roles. An unknown name answers 404. */
+            /** @description Names of existing roles. An unknown name answers 400 naming it (`/body/roles`). */
             roles?: components["schemas"]["Name"][];
             is_blocked?: boolean;
         };
@@ -818,7 +824,7 @@ export interface components {
         UserUpdate: {
             email?: components["schemas"]["Email"];
             password?: components["schemas"]["Password"];
-            /** @description Names of existing roles. An unknown name answers 404. */
+            /** @description Names of existing roles. An unknown name answers 400 naming it (`/body/roles`). */
             roles?: components["schemas"]["Name"][];
             is_blocked?: boolean;
         };
@@ -857,13 +863,13 @@ export interface components {
         /** @description A new branch of the bank named in the path. */
         BranchCreate: {
             city_id: components["schemas"]["Id"];
-            address?: string | null;
+            address?: components["schemas"]["Address"];
         };
         /** @description Changes to a branch; `address: null` clears the address. Partial: send only the fields to change (at least one). */
         BranchUpdate: {
             bank_id?: components["schemas"]["Id"];
             city_id?: components["schemas"]["Id"];
-            address?: string | null;
+            address?: components["schemas"]["Address"];
         };
         /** @description A new client. `user_id` defaults to the caller; only an admin may name another user. */
         ClientCreate: {
@@ -909,7 +915,7 @@ export interface components {
         TransferCreate: {
             from_card_id: components["schemas"]["Id"];
             to_card_id: components["schemas"]["Id"];
-            /** @description Minor units; > 0. */
+            /** @description Minor units, from 1 to 9007199254740991. */
             amount: number;
         };
         UserCreated: {
@@ -1240,9 +1246,13 @@ export interface components {
         Readiness: {
             /** @enum {string} */
             status: "ready" | "not ready";
-            /** @description One entry per dependency (e.g. `database`, `broker`, `consumers`). */
+            /** @description One entry per dependency (`database`, `migrations`, `broker`). */
             checks: {
                 [key: string]: "up" | "down";
+            };
+            /** @description Why a check is down, by check name, where there is more to say than its name (e.g. `migrations`). */
+            reasons?: {
+                [key: string]: string;
             };
         };
     };
@@ -1267,7 +1277,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Valid token but not allowed: wrong role, not the owner of the object, or a blocked user. */
+        /** @description Valid token but not allowed: a role that may never call the operation (answered before any row is looked up), a row that exists but is not the caller's, a field the role may not send, or a blocked user. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1276,7 +1286,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The object named in the path (or a row the request refers to) does not exist. */
+        /** @description The object named in the path (or a row the request refers to in its body) does not exist, and the caller's role may call the operation (a role that may not gets 403 instead). */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -1294,6 +1304,22 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The transfer was not made, nothing moved. `code` tells the cases apart:
+         *     - `insufficient_funds`: the source card cannot pay the amount (stored on the key: a retry with the same key answers the same);
+         *     - `balance_limit_exceeded`: the destination card would hold more than 9007199254740991 (stored on the key, like insufficient funds);
+         *     - `idempotency_key_in_flight`: a request with this `Idempotency-Key` is still running; retry with the same key after `Retry-After` seconds (nothing is stored for this answer).
+         */
+        TransferConflict: {
+            headers: {
+                /** @description Seconds to wait before retrying; sent with `idempotency_key_in_flight` only. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The request body is not `application/json`. */
         UnsupportedMediaType: {
             headers: {
@@ -1303,7 +1329,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The Idempotency-Key was already used with a different request body. */
+        /** @description The Idempotency-Key was already used with a different request body (`code` `idempotency_key_reused`). */
         UnprocessableEntity: {
             headers: {
                 [name: string]: unknown;
@@ -1345,7 +1371,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+        /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
         PageNumber: number;
         /** @description Rows per page. */
         PageSize: number;
@@ -1374,9 +1400,9 @@ export interface components {
          * @example 1
          */
         AccountId: number;
-        /** @description Only rows whose name equals this value. */
-        NameFilter: string;
-        /** @description Only the user with this e-mail (compared case-insensitively). */
+        /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
+        NameFilter: components["schemas"]["FilterText"];
+        /** @description Only the user with this e-mail (compared case-insensitively). Form-encoded, so a `+` in an address is sent as `%2B`. */
         EmailFilter: string;
         /** @description Only blocked (`true`) or only unblocked (`false`) users. */
         IsBlockedFilter: boolean;
@@ -1387,7 +1413,7 @@ export interface components {
         /** @description Only transfers from or to this card. The card must exist (else 404) and, except for an admin, be the caller's (else 403). */
         CardIdFilter: number;
         /**
-         * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422.
+         * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422; the same key while its first request is still running → 409 with `code` `idempotency_key_in_flight` and `Retry-After`. A request that died (process or database lost) leaves no trace of its key, so it may be retried at once.
          * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
          */
         IdempotencyKey: string;
@@ -1483,11 +1509,11 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only the user with this e-mail (compared case-insensitively). */
+                /** @description Only the user with this e-mail (compared case-insensitively). Form-encoded, so a `+` in an address is sent as `%2B`. */
                 email?: components["parameters"]["EmailFilter"];
                 /** @description Only blocked (`true`) or only unblocked (`false`) users. */
                 is_blocked?: components["parameters"]["IsBlockedFilter"];
@@ -1538,7 +1564,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
@@ -1647,11 +1672,11 @@ export interface operations {
     listRoles: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -1808,11 +1833,11 @@ export interface operations {
     listSocialStatuses: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -1969,11 +1994,11 @@ export interface operations {
     listCities: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -2130,11 +2155,11 @@ export interface operations {
     listBanks: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -2291,11 +2316,11 @@ export interface operations {
     listClients: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only rows whose name equals this value. */
+                /** @description Only rows with this name, compared in Unicode NFC (the unique names of social statuses, cities, banks and roles also case-insensitively). Form-encoded: `?name=Example+Bank`. */
                 name?: components["parameters"]["NameFilter"];
                 /** @description Only clients with this social status. */
                 social_status_id?: components["parameters"]["SocialStatusIdFilter"];
@@ -2455,7 +2480,7 @@ export interface operations {
     listBankBranches: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
@@ -2629,7 +2654,7 @@ export interface operations {
     listBankAccounts: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
@@ -2702,7 +2727,7 @@ export interface operations {
     listClientAccounts: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
@@ -2875,7 +2900,7 @@ export interface operations {
     listAccountCards: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
@@ -2921,7 +2946,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional; no body (or `{}`) issues a card with a zero balance. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CardCreate"];
             };
@@ -3148,7 +3174,7 @@ export interface operations {
     listTransfers: {
         parameters: {
             query?: {
-                /** @description Page to return, from 1. A page past the end is 200 with empty `results`. */
+                /** @description Page to return, from 1 (at most 100000). A page past the end is 200 with empty `results`. */
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Rows per page. */
                 page_size?: components["parameters"]["PageSize"];
@@ -3182,7 +3208,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422.
+                 * @description Client-chosen key that makes the request safe to retry (scoped to the caller). Same key + same body → the first response is replayed; same key + different body → 422; the same key while its first request is still running → 409 with `code` `idempotency_key_in_flight` and `Retry-After`. A request that died (process or database lost) leaves no trace of its key, so it may be retried at once.
                  * @example 5b2f8e1a-9c4d-4e7b-8a6f-1d2c3b4a5e6f
                  */
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
@@ -3209,7 +3235,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["TransferConflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalServerError"];

@@ -9,7 +9,8 @@ export interface paths {
         };
         /**
          * List log entries (admin, manager)
-         * @description Newest first (date descending, then id descending). `total` counts every entry matching the
+         * @description Newest first (date descending, then id descending; not by id like the bank's lists, since an audit
+         *     log is read from its end). `total` counts every entry matching the
          *     filters. A page may reach at most the 10000th entry (`page_number × page_size` ≤ 10000; past it
          *     400, and `next` is null at that limit): to go further back, narrow the dates with `from`/`to`.
          */
@@ -72,7 +73,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness (store reachable, consumer attached) */
+        /** Readiness (store reachable and its schema built, consumer attached) */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -88,18 +89,27 @@ export interface components {
     schemas: {
         /** @example 65a6b3f2c1d4e5f60718293a */
         LogId: string;
+        /** @description A bank user id. */
+        UserId: number;
+        /**
+         * @description Text without control characters (Unicode Cc), lone surrogates, line or paragraph separators,
+         *     bidirectional marks, embeddings, overrides or isolates (U+061C, U+200E, U+200F, U+202A–U+202E,
+         *     U+2066–U+2069), byte-order marks or interlinear annotations.
+         */
+        FreeText: string;
+        RoutingKey: components["schemas"]["FreeText"];
         /** @description The stored entity the event is about (with its id). */
         EventData: {
             [key: string]: unknown;
         };
         NewLog: {
-            user_id: number;
+            user_id: components["schemas"]["UserId"];
             /** Format: date-time */
             date: string;
-            message: string;
+            message: components["schemas"]["FreeText"];
             data: components["schemas"]["EventData"];
-            routing_key?: string;
-            message_id?: string;
+            routing_key?: components["schemas"]["RoutingKey"];
+            message_id?: components["schemas"]["FreeText"];
         };
         Log: {
             id: components["schemas"]["LogId"];
@@ -276,13 +286,13 @@ export interface operations {
                 page_number?: components["parameters"]["PageNumber"];
                 /** @description Entries per page. */
                 page_size?: components["parameters"]["PageSize"];
-                /** @description Only entries caused by this user. */
-                user_id?: number;
+                /** @description Only entries caused by this user (a bank user id). */
+                user_id?: components["schemas"]["UserId"];
                 /** @description Only entries of this event type, e.g. `account.created`. */
-                routing_key?: string;
-                /** @description Only entries dated at or after this instant. */
+                routing_key?: components["schemas"]["RoutingKey"];
+                /** @description Only entries dated at or after this instant (`:` may be sent unencoded; a `+` offset as `%2B`). */
                 from?: string;
-                /** @description Only entries dated at or before this instant. */
+                /** @description Only entries dated at or before this instant (`:` may be sent unencoded; a `+` offset as `%2B`). */
                 to?: string;
             };
             header?: never;
@@ -431,6 +441,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getReady: {
@@ -451,7 +462,8 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Not ready; `checks` names what is down. */
+            400: components["responses"]["BadRequest"];
+            /** @description Not ready; `checks` names what is down and `reasons` why (e.g. the store's unique index on `message_id` cannot be built). */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -4,11 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { testSettings } from '@bank/testkit';
 import { REPO_ROOT } from '../compose-file.ts';
 
 const run = promisify(execFile);
 const SCRIPT = join(REPO_ROOT, 'docker', 'mariadb', '10-email-sent-store.sh');
-const ROOT = { host: '127.0.0.1', port: 3306, user: 'root' };
+const server = new URL(testSettings.mariadbUrl);
+const ROOT = { host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username) || 'root' };
 
 /**
  * docker/mariadb/10-email-sent-store.sh against the local MariaDB (own random database and user,

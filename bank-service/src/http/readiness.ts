@@ -1,0 +1,44 @@
+import type { EventBus } from '@bank/platform/events';
+import type { Logger } from '@bank/platform/logging';
+import type { Knex } from '../db/database.ts';
+import { pendingMigrations } from '../db/migrator.ts';
+import type { Readiness } from '../handlers/handler-context.ts';
+
+/**
+ * bank-service's readiness: the database answers (`database`), every migration of this build has
+ * been applied to it (`migrations` — a never-migrated database would answer register and login
+ * with 500s), and the broker is connected (`broker`). `reasons` says why a check is down. Once the
+ * migrations are found complete they are not read again.
+ */
+export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger): () => Promise<Readiness> {
+  let migrated = false;
+  return async () => {
+    const checks: Readiness['checks'] = {};
+    const reasons: Record<string, string> = {};
+    try {
+      await db.raw('select 1');
+      checks.database = 'up';
+    } catch (err) {
+      logger.warn({ err }, 'the database does not answer');
+      checks.database = 'down';
+      reasons.database = 'the database does not answer';
+    }
+    if (checks.database === 'up' && !migrated) {
+      try {
+        const pending = await pendingMigrations(db);
+        migrated = pending.length === 0;
+        if (!migrated) {
+          reasons.migrations = `${pending.length} migration(s) pending (${pending.join(', ')}): run \`bank-service init\` or \`bank-service migrate latest\``;
+        }
+      } catch (err) {
+        logger.warn({ err }, 'could not read the applied migrations');
+        reasons.migrations = 'the applied migrations could not be read';
+      }
+    } else if (checks.database === 'down' && !migrated) {
+      reasons.migrations = 'unknown while the database does not answer';
+    }
+    checks.migrations = migrated ? 'up' : 'down';
+    checks.broker = bus.isReady() ? 'up' : 'down';
+    return Object.keys(reasons).length > 0 ? { checks, reasons } : { checks };
+  };
+}
