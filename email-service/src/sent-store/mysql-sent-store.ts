@@ -195,26 +195,28 @@ export class MysqlSentStore implements SentStore {
 }
 
 /**
- * knex migrate.latest, retried while another replica holds knex's migration lock or raced us to
- * create knex's own tables (both replicas of a fresh deployment start at once).
+ * knex migrate.latest under a MariaDB named lock per database, so replicas of a fresh deployment
+ * that start at once migrate one after the other. (knex's own lock cannot do it alone: two replicas
+ * creating its lock table at the same moment both insert the lock row, and from then on every
+ * replica reads "Migration table is already locked".) The named lock lives on one pinned connection
+ * and ends with it, so a replica that died mid-migration leaves nothing behind; knex's lock row is
+ * freed before migrating, since holding the named lock means nobody else is migrating.
  */
 async function migrate(db: Knex, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      await db.migrate.latest({ migrationSource: sentStoreMigrationSource, tableName: SENT_STORE_MIGRATIONS_TABLE });
-      return;
-    } catch (err) {
-      if (!isMigrationRace(err) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 300));
+  const waitSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const lockName = "CONCAT('sent_store_migrations.', DATABASE())";
+  await db.transaction(async (pinned) => {
+    const [rows] = (await pinned.raw(`SELECT GET_LOCK(${lockName}, ?) AS locked`, [waitSeconds])) as [{ locked: number | null }[]];
+    if (rows[0]?.locked !== 1) {
+      throw new Error(`another replica kept the sent store's migration lock for more than ${waitSeconds} s`);
     }
-  }
-}
-
-function isMigrationRace(err: unknown): boolean {
-  const e = err as { name?: unknown; errno?: unknown };
-  // MigrationLocked: knex's lock row is taken; 1050 table exists / 1062 duplicate: knex's lock table created twice
-  return e.name === 'MigrationLocked' || e.errno === 1050 || e.errno === DUPLICATE_KEY;
+    try {
+      await db.migrate.forceFreeMigrationsLock({ tableName: SENT_STORE_MIGRATIONS_TABLE }).catch(() => undefined);
+      await db.migrate.latest({ migrationSource: sentStoreMigrationSource, tableName: SENT_STORE_MIGRATIONS_TABLE });
+    } finally {
+      await pinned.raw(`SELECT RELEASE_LOCK(${lockName})`);
+    }
+  });
 }
 
 function isDuplicateKey(err: unknown): boolean {

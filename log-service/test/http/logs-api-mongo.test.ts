@@ -20,7 +20,7 @@ const skip = ownCongoDbUnavailableReason();
   // test): a minute is generous for the timeouts below even on a loaded machine, and far too short for that.
   this.timeout(60_000);
   const config = testConfig();
-  const tokens = tokensFor(config);
+  let tokens: ReturnType<typeof tokensFor>;
   let congo: CongoDb;
   let raw: MongoClient;
   let dbName: string;
@@ -29,6 +29,7 @@ const skip = ownCongoDbUnavailableReason();
   let service: LogService;
 
   before(async () => {
+    tokens = tokensFor(config);
     congo = await startCongoDb();
     raw = new MongoClient(congo.url, { serverSelectionTimeoutMS: 5_000 });
   });

@@ -29,7 +29,7 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** Tokens as bank-service would issue them (same secret, issuer and audience). */
 export function tokensFor(config: LogConfig) {
   const key = createJwtKey(config.JWT_SECRET_KEY);
-  const options = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: 300 };
+  const options = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: 3600 };
   const user = (roles: string[], sub = '1') => signAccessToken(key, { sub, roles, client_id: null, account_ids: [] }, options);
   return {
     admin: user(['admin']),
