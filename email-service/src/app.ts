@@ -3,7 +3,7 @@ import os from 'node:os';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { buildTopology, createEventChannels, type EventNames } from '@bank/events';
-import { consumerLifecycle, type ConsumeFailure, type EventBus } from '@bank/platform/events';
+import { consumerLifecycle, ownedTopology, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { EmailConfig } from './config.ts';
 import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
@@ -90,7 +90,8 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
 
   const consumer = consumerLifecycle(
     async () => {
-      await deps.bus.declare(buildTopology(names));
+      // only what email-service owns: its queue, its DLQ and their bindings (replies go through the default exchange)
+      await deps.bus.declare(ownedTopology(buildTopology(names), { queues: [config.QUEUE_NAME], publishesTo: [] }));
       const subscription = await startEventMailConsumer(
         {
           channels,

@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import { buildTopology, type EventNames } from '@bank/events';
 import { logApiSpecPath, mountLogApi } from '@bank/log-api';
 import { createJwtKey } from '@bank/platform/auth';
-import { consumerLifecycle, type EventBus } from '@bank/platform/events';
+import { consumerLifecycle, ownedTopology, type EventBus } from '@bank/platform/events';
 import { mountDocs } from '@bank/platform-http/docs';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
@@ -60,7 +60,8 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
   const consumer = consumerLifecycle(
     async () => {
-      await bus.declare(buildTopology(names));
+      // only what log-service owns: its queue, its DLQ and their bindings (replies go through the default exchange)
+      await bus.declare(ownedTopology(buildTopology(names), { queues: [config.QUEUE_NAME], publishesTo: [] }));
       const subscription = await startAccountEventsConsumer({
         bus,
         store,

@@ -69,6 +69,16 @@ export const jwtFields = {
   JWT_AUDIENCE: z.string().min(1).default('bank-platform'),
 };
 
+/**
+ * The broker settings of every service: QUEUE_TYPE (quorum — replicated, with a broker-side
+ * delivery limit — or classic; the in-memory bus ignores it) and MAX_DELIVERIES (the quorum
+ * queues' `x-delivery-limit`). Runtime settings: the same build runs on either queue type.
+ */
+export const brokerQueueFields = {
+  QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
+  MAX_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(20),
+};
+
 /** TLS_CERT and TLS_KEY come as a pair. */
 export function checkTlsPair(cfg: { TLS_CERT?: string | undefined; TLS_KEY?: string | undefined }, ctx: z.RefinementCtx): void {
   if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {

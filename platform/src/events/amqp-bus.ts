@@ -1,4 +1,4 @@
-import { connect, type ChannelModel } from 'amqplib';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { silentLogger, type Logger } from '../logging.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import {
@@ -14,7 +14,7 @@ import {
 import { AmqpConsumer } from './amqp-consumer.ts';
 import { buildProperties } from './message-properties.ts';
 import { ConfirmPublisher, errorMessage } from './amqp-publisher.ts';
-import type { Topology } from './topology.ts';
+import { defaultQueueSettings, withQueueSettings, type QueueSettings, type Topology } from './topology.ts';
 
 export interface AmqpBusOptions {
   /** amqp://user:pass@host:port/vhost (vhost URL-encoded). */
@@ -28,6 +28,8 @@ export interface AmqpBusOptions {
   reconnect?: { baseMs?: number; maxMs?: number };
   /** Shown in the RabbitMQ management UI / rabbitmqctl list_connections. */
   connectionName?: string;
+  /** Queue type and delivery limit applied to every declared queue (default quorum, 20 deliveries). */
+  queues?: QueueSettings;
 }
 
 const DEFAULT_PREFETCH = 10;
@@ -55,6 +57,11 @@ export class AmqpBus implements EventBus {
   private readonly reconnect: { baseMs: number; maxMs: number };
   private readonly connectionName: string | undefined;
   private readonly topologies: Topology[] = [];
+  private readonly queueSettings: QueueSettings;
+  /** 406 problems of the last declaration of each topology (empty when it was declared). */
+  private readonly declareProblems = new Map<Topology, string[]>();
+  private redeclareTimer: NodeJS.Timeout | null = null;
+  private redeclareAttempt = 0;
   private readonly consumers = new Set<AmqpConsumer>();
   private readonly waiters = new Set<Waiter>();
   private readonly stopSignal = new AbortController();
@@ -73,6 +80,7 @@ export class AmqpBus implements EventBus {
     this.prefetch = options.prefetch ?? DEFAULT_PREFETCH;
     this.reconnect = { baseMs: options.reconnect?.baseMs ?? 200, maxMs: options.reconnect?.maxMs ?? 30_000 };
     this.connectionName = options.connectionName;
+    this.queueSettings = options.queues ?? defaultQueueSettings;
   }
 
   /** Start connecting in the background (and keep reconnecting until close()). Returns at once. */
@@ -119,11 +127,52 @@ export class AmqpBus implements EventBus {
     const connection = this.connection;
     if (!this.connected || !connection) return; // declared on (re)connect
     try {
-      await declareTopology(connection, topology);
+      await this.declareOne(connection, topology);
     } catch (err) {
       this.topologies.splice(this.topologies.indexOf(topology), 1);
+      this.declareProblems.delete(topology);
       throw err;
     }
+  }
+
+  /**
+   * Why the declared topology is not in place: one line per entity that exists with other
+   * arguments (406). Publishing and the other consumers go on; the declaration is retried.
+   */
+  problems(): string[] {
+    return [...this.declareProblems.values()].flat();
+  }
+
+  private async declareOne(connection: ChannelModel, topology: Topology): Promise<void> {
+    const problems = await declareTopology(connection, withQueueSettings(topology, this.queueSettings));
+    const before = this.declareProblems.get(topology) ?? [];
+    for (const problem of problems) if (!before.includes(problem)) this.logger.error({ problem }, `broker refused a declaration: ${problem}`);
+    if (problems.length > 0) {
+      this.declareProblems.set(topology, problems);
+      this.scheduleRedeclare();
+    } else if (this.declareProblems.delete(topology)) {
+      this.logger.info('the declared topology is in place now');
+    }
+  }
+
+  /** Retry topologies that met a 406, with backoff (an operator may delete or migrate the queue). */
+  private scheduleRedeclare(): void {
+    if (this.redeclareTimer || this.closing) return;
+    this.redeclareTimer = setTimeout(() => {
+      this.redeclareTimer = null;
+      const connection = this.connection;
+      if (this.closing || !this.connected || !connection) return; // the connection loop declares again
+      const failing = [...this.declareProblems.keys()];
+      (async () => {
+        for (const topology of failing) await this.declareOne(connection, topology);
+      })()
+        .catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 're-declaring the topology failed'))
+        .finally(() => {
+          if (this.declareProblems.size > 0) this.scheduleRedeclare();
+          else this.redeclareAttempt = 0;
+        });
+    }, backoffDelay(this.redeclareAttempt++, this.reconnect));
+    this.redeclareTimer.unref();
   }
 
   async publish(exchange: string, routingKey: string, body: Buffer, options?: PublishOptions): Promise<void> {
@@ -159,7 +208,7 @@ export class AmqpBus implements EventBus {
 
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<Subscription> {
     if (this.closing) throw new BrokerUnavailableError('the bus is closed');
-    const consumer = new AmqpConsumer(queue, handler, options.prefetch ?? this.prefetch, this, this.logger, (c) => this.onConsumerLost(c, 0));
+    const consumer = new AmqpConsumer(queue, handler, options.prefetch ?? this.prefetch, this, this.logger, (c) => this.onConsumerLost(c, 0), options.onCancelling);
     this.consumers.add(consumer);
     const connection = this.connection;
     if (this.connected && connection) {
@@ -179,7 +228,7 @@ export class AmqpBus implements EventBus {
   }
 
   isReady(): boolean {
-    if (!this.connected) return false;
+    if (!this.connected || this.declareProblems.size > 0) return false;
     for (const consumer of this.consumers) if (!consumer.isAttached()) return false;
     return true;
   }
@@ -210,6 +259,7 @@ export class AmqpBus implements EventBus {
   private async doClose(): Promise<void> {
     this.closing = true;
     this.stopSignal.abort();
+    if (this.redeclareTimer) clearTimeout(this.redeclareTimer);
     for (const waiter of this.waiters) waiter.reject(new BrokerUnavailableError('the bus is closed'));
     this.waiters.clear();
     const consumers = [...this.consumers];
@@ -279,7 +329,7 @@ export class AmqpBus implements EventBus {
   /** Publisher channel, every topology, every consumer — on each new connection. */
   private async setUp(connection: ChannelModel): Promise<void> {
     await this.openPublisher(connection);
-    for (const topology of this.topologies) await declareTopology(connection, topology);
+    for (const topology of this.topologies) await this.declareOne(connection, topology);
     for (const consumer of this.consumers) {
       try {
         await consumer.attach(connection);
@@ -325,24 +375,60 @@ export class AmqpBus implements EventBus {
   }
 }
 
-async function declareTopology(connection: ChannelModel, topology: Topology): Promise<void> {
+/**
+ * Declare a topology on a channel of its own. A 406 PRECONDITION_FAILED (an entity exists with
+ * other arguments, e.g. a classic queue where a quorum queue is declared) closes the channel; it
+ * is recorded as a problem naming the entity and the differing argument, a new channel is opened
+ * and the rest is declared. Any other failure rejects.
+ */
+async function declareTopology(connection: ChannelModel, topology: Topology): Promise<string[]> {
+  const problems: string[] = [];
+  let channel = await openDeclareChannel(connection);
+  const attempt = async (what: string, run: (ch: Channel) => Promise<unknown>): Promise<void> => {
+    try {
+      await run(channel.channel);
+    } catch (err) {
+      const failure = channel.failure() ?? err;
+      if (!isPreconditionFailed(failure)) throw failure;
+      problems.push(describePreconditionFailure(what, failure));
+      channel = await openDeclareChannel(connection);
+    }
+  };
+  for (const e of topology.exchanges) {
+    await attempt(`exchange '${e.name}'`, (ch) => ch.assertExchange(e.name, e.type, { durable: e.durable, autoDelete: e.autoDelete }));
+  }
+  for (const q of topology.queues) {
+    await attempt(`queue '${q.name}'`, (ch) =>
+      ch.assertQueue(q.name, { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: q.arguments }),
+    );
+  }
+  for (const b of topology.bindings) {
+    await attempt(`binding of queue '${b.queue}' to '${b.exchange}'`, (ch) => ch.bindQueue(b.queue, b.exchange, b.routingKey));
+  }
+  await channel.channel.close().catch(() => undefined);
+  return problems;
+}
+
+async function openDeclareChannel(connection: ChannelModel): Promise<{ channel: Channel; failure: () => Error | undefined }> {
   const channel = await connection.createChannel();
   let failure: Error | undefined;
   channel.on('error', (err: Error) => {
     failure = err;
   });
-  try {
-    for (const e of topology.exchanges) {
-      await channel.assertExchange(e.name, e.type, { durable: e.durable, autoDelete: e.autoDelete });
-    }
-    for (const q of topology.queues) {
-      await channel.assertQueue(q.name, { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: q.arguments });
-    }
-    for (const b of topology.bindings) await channel.bindQueue(b.queue, b.exchange, b.routingKey);
-  } catch (err) {
-    throw failure ?? err;
-  }
-  await channel.close();
+  return { channel, failure: () => failure };
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 406 || /PRECONDITION[_-]FAILED/.test(errorMessage(err));
+}
+
+/** `queue 'log-service': argument 'x-queue-type' differs (received the value 'quorum' … but current is none)` */
+export function describePreconditionFailure(what: string, err: unknown): string {
+  const text = errorMessage(err);
+  const argument = /inequivalent arg '([^']+)'/.exec(text)?.[1];
+  const detail = /(received .*?)(?:"|$)/.exec(text)?.[1];
+  if (argument) return `${what} exists with other arguments: '${argument}' differs (${detail ?? text}); it was not declared`;
+  return `${what} could not be declared: ${text}`;
 }
 
 function withHeartbeat(url: string, seconds: number): string {
