@@ -64,7 +64,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
     ...(options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {}),
   });
 
-  const readiness = async (): Promise<Record<string, CheckStatus>> => {
+  const readiness = async (): Promise<{ checks: Record<string, CheckStatus>; reasons?: Record<string, string> }> => {
     const [smtpStatus, store] = await Promise.all([
       smtp.check(),
       deps.sentStore.ping().then(
@@ -72,12 +72,14 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
         () => 'down' as const,
       ),
     ]);
-    return {
+    const checks: Record<string, CheckStatus> = {
       smtp: smtpStatus,
       broker: deps.bus.isReady() ? 'up' : 'down',
       consumer: consumer.attached() ? 'up' : 'down',
       store,
     };
+    const brokerProblems = deps.bus.problems();
+    return brokerProblems.length > 0 ? { checks, reasons: { broker: brokerProblems.join('; ') } } : { checks };
   };
 
   const app = express();

@@ -102,9 +102,17 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
         // isReady(): connected and every consumer of the bus attached to a live channel
         consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
       },
-      ...(storeState.ready ? {} : { reasons: { store: storeState.reason } }),
+      ...(reasons(storeState, bus.problems())),
     };
   };
+
+  /** Why store or broker are down: the store's reason, a declaration the broker refused (406). */
+  function reasons(storeState: StoreReadiness, brokerProblems: string[]): { reasons?: Record<string, string> } {
+    const found: Record<string, string> = {};
+    if (!storeState.ready) found.store = storeState.reason;
+    if (brokerProblems.length > 0) found.broker = brokerProblems.join('; ');
+    return Object.keys(found).length > 0 ? { reasons: found } : {};
+  }
 
   const app = express();
   app.disable('x-powered-by');
