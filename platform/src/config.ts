@@ -114,8 +114,9 @@ export function checkUrlPasswords<K extends string>(cfg: { APP_ENV: string } & P
   if (cfg.APP_ENV === 'development') return;
   for (const field of fields) {
     const value = cfg[field];
-    const password = typeof value === 'string' ? urlPassword(value) : undefined;
-    if (password !== undefined && isPlaceholderSecret(password)) {
+    // AMQP_URI may list several addresses, separated by commas
+    const passwords = typeof value === 'string' ? value.split(',').map((part) => urlPassword(part.trim())) : [];
+    if (passwords.some((password) => password !== undefined && isPlaceholderSecret(password))) {
       ctx.addIssue({ code: 'custom', path: [field], message: 'contains a placeholder password from the examples: set the real one (`make up` generates random ones into .dockerenv)' });
     }
   }

@@ -17,7 +17,11 @@ import { ConfirmPublisher, errorMessage } from './amqp-publisher.ts';
 import { defaultQueueSettings, withQueueSettings, type QueueSettings, type Topology } from './topology.ts';
 
 export interface AmqpBusOptions {
-  /** amqp://user:pass@host:port/vhost (vhost URL-encoded). */
+  /**
+   * amqp://user:pass@host:port/vhost (vhost URL-encoded), or several such URLs separated by commas
+   * (the nodes of a cluster): the bus connects to the first that answers and, when the connection
+   * is lost, tries the next one first.
+   */
   url: string;
   logger?: Logger;
   /** Default consumer prefetch (default 10). */
@@ -51,7 +55,9 @@ interface Waiter {
  * or `await bus.connect(timeoutMs)` to wait for the first connection.
  */
 export class AmqpBus implements EventBus {
-  private readonly url: string;
+  private readonly urls: string[];
+  /** Index into `urls` of the next address to try. */
+  private nextUrl = 0;
   private readonly logger: Logger;
   private readonly prefetch: number;
   private readonly reconnect: { baseMs: number; maxMs: number };
@@ -75,7 +81,7 @@ export class AmqpBus implements EventBus {
   private closingPromise: Promise<void> | null = null;
 
   constructor(options: AmqpBusOptions) {
-    this.url = withHeartbeat(options.url, options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS);
+    this.urls = splitAmqpUrls(options.url).map((url) => withHeartbeat(url, options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS));
     this.logger = options.logger ?? silentLogger;
     this.prefetch = options.prefetch ?? DEFAULT_PREFETCH;
     this.reconnect = { baseMs: options.reconnect?.baseMs ?? 200, maxMs: options.reconnect?.maxMs ?? 30_000 };
@@ -280,12 +286,24 @@ export class AmqpBus implements EventBus {
     this.logger.info('event bus closed');
   }
 
+  /** The address (without credentials) the bus is connected to, or undefined. */
+  connectedTo(): string | undefined {
+    return this.connected ? this.currentAddress : undefined;
+  }
+
+  private currentAddress: string | undefined;
+
   private async runConnectionLoop(): Promise<void> {
     let attempt = 0;
+    /** Addresses tried since the last connection; backoff only after every address failed. */
+    let failedInRound = 0;
     while (!this.closing) {
       let connection: ChannelModel | null = null;
+      const url = this.urls[this.nextUrl % this.urls.length] ?? '';
+      const address = displayAddress(url);
+      this.nextUrl = (this.nextUrl + 1) % this.urls.length;
       try {
-        connection = await connect(this.url, {
+        connection = await connect(url, {
           timeout: CONNECT_TIMEOUT_MS,
           clientProperties: this.connectionName ? { connection_name: this.connectionName } : {},
         });
@@ -307,14 +325,17 @@ export class AmqpBus implements EventBus {
         }
         await this.setUp(current);
         attempt = 0;
+        failedInRound = 0;
+        this.currentAddress = address;
         this.connected = true;
-        this.logger.info({ consumers: this.consumers.size }, 'connected to the broker');
+        this.logger.info({ consumers: this.consumers.size, address }, 'connected to the broker');
         for (const waiter of this.waiters) waiter.resolve();
         this.waiters.clear();
         await lost;
       } catch (err) {
         if (this.closing) break;
-        this.logger.warn({ err: errorMessage(err), attempt }, 'connecting to the broker failed');
+        this.logger.warn({ err: errorMessage(err), attempt, address }, 'connecting to the broker failed');
+        failedInRound++;
         const failed = connection;
         if (failed) {
           if (this.connection === failed) this.markDisconnected();
@@ -322,7 +343,10 @@ export class AmqpBus implements EventBus {
         }
       }
       if (this.closing) break;
-      await sleep(backoffDelay(attempt++, this.reconnect), this.stopSignal.signal);
+      // the next address at once while some are untried; the backoff once all of them failed
+      if (failedInRound === 0 || failedInRound % this.urls.length === 0) {
+        await sleep(backoffDelay(attempt++, this.reconnect), this.stopSignal.signal);
+      }
     }
   }
 
@@ -429,6 +453,22 @@ export function describePreconditionFailure(what: string, err: unknown): string 
   const detail = /(received .*?)(?:"|$)/.exec(text)?.[1];
   if (argument) return `${what} exists with other arguments: '${argument}' differs (${detail ?? text}); it was not declared`;
   return `${what} could not be declared: ${text}`;
+}
+
+/** `amqp://a/,amqp://b/` → both URLs (blanks around the commas ignored); at least one is required. */
+export function splitAmqpUrls(list: string): string[] {
+  const urls = list
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  if (urls.length === 0) throw new Error('no broker address given');
+  return urls;
+}
+
+/** host:port/vhost of an AMQP URL, for logs (never the credentials). */
+function displayAddress(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? '5671' : '5672')}${parsed.pathname}`;
 }
 
 function withHeartbeat(url: string, seconds: number): string {
