@@ -57,7 +57,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const jwt = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 
-  const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger });
+  const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger, retentionDays: config.OUTBOX_RETENTION_DAYS });
   const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted: () => relay.wake(), now });
   let callbackSubscription: Subscription | undefined;
 

@@ -25,6 +25,8 @@ export const bankConfigSchema = z
     ...brokerQueueFields,
     EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),
     CALLBACK_QUEUE: z.string().min(1).default('bank-service.callback'),
+    // published outbox rows are deleted after this many days
+    OUTBOX_RETENTION_DAYS: z.coerce.number().min(0).max(3_650).default(7),
     LOG_SERVICE_URL: z.url().default('http://localhost:8000'),
     LOG_SERVICE_CA: z.string().optional(),
     CORS_ORIGINS: listFromEnv.default([]),
