@@ -4,10 +4,10 @@ import cors from 'cors';
 import { bankApiSpecPath, mountBankApi } from '@bank/bank-api';
 import { mountDocs } from '@bank/platform-http/docs';
 import { mountStaticPage } from '@bank/platform-http/static-page';
-import { buildTopology } from '@bank/events';
+import { buildTopology, resolveEventNames } from '@bank/events';
 import { eventsDocsPage } from '@bank/events/docs';
 import type { LogApiClient } from '@contract-bank/client/log-api';
-import type { EventBus, Subscription } from '@bank/platform/events';
+import { ownedTopology, type EventBus, type Subscription } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { createJwtKey } from '@bank/platform/auth';
 import type { Knex } from './db/database.ts';
@@ -57,7 +57,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const jwt = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 
-  const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger });
+  const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger, retentionDays: config.OUTBOX_RETENTION_DAYS });
   const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted: () => relay.wake(), now });
   let callbackSubscription: Subscription | undefined;
 
@@ -92,7 +92,8 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   return {
     app,
     async start() {
-      await deps.bus.declare(buildTopology(names));
+      // bank-service owns its callback queue (with its DLQ) and the topic exchange it publishes to
+      await deps.bus.declare(ownedTopology(buildTopology(names), { queues: [config.CALLBACK_QUEUE], publishesTo: [resolveEventNames(names).exchange] }));
       relay.start();
       callbackSubscription = await startBankCallbackConsumer({ bus: deps.bus, names, db: deps.db, logApi: deps.logApi, logger });
     },

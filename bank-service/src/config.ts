@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, listFromEnv, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, brokerQueueFields, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, listFromEnv, parseConfig, serviceFields, z } from '@bank/platform/config';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './db/database.ts';
 
 /** DATABASE_URL, checked at load: a malformed URL or an unsupported scheme is a configuration error. */
@@ -22,8 +22,11 @@ export const bankConfigSchema = z
     DATABASE_URL: databaseUrlField,
     JWT_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
     AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
+    ...brokerQueueFields,
     EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),
     CALLBACK_QUEUE: z.string().min(1).default('bank-service.callback'),
+    // published outbox rows are deleted after this many days
+    OUTBOX_RETENTION_DAYS: z.coerce.number().min(0).max(3_650).default(7),
     LOG_SERVICE_URL: z.url().default('http://localhost:8000'),
     LOG_SERVICE_CA: z.string().optional(),
     CORS_ORIGINS: listFromEnv.default([]),

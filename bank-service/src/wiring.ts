@@ -99,7 +99,7 @@ export async function startBankService(config: BankConfig, options: BankWiringOp
 }
 
 function startAmqpBus(config: BankConfig, logger: Logger): AmqpBus {
-  const bus = new AmqpBus({ url: config.AMQP_URI, logger });
+  const bus = new AmqpBus({ url: config.AMQP_URI, logger, queues: { type: config.QUEUE_TYPE, maxDeliveries: config.MAX_DELIVERIES }, connectionName: 'bank-service' });
   bus.start();
   return bus;
 }

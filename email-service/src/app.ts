@@ -3,7 +3,7 @@ import os from 'node:os';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { buildTopology, createEventChannels, type EventNames } from '@bank/events';
-import { consumerLifecycle, type ConsumeFailure, type EventBus } from '@bank/platform/events';
+import { consumerLifecycle, ownedTopology, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { EmailConfig } from './config.ts';
 import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
@@ -64,7 +64,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
     ...(options.smtpCheckTtlMs !== undefined ? { ttlMs: options.smtpCheckTtlMs } : {}),
   });
 
-  const readiness = async (): Promise<Record<string, CheckStatus>> => {
+  const readiness = async (): Promise<{ checks: Record<string, CheckStatus>; reasons?: Record<string, string> }> => {
     const [smtpStatus, store] = await Promise.all([
       smtp.check(),
       deps.sentStore.ping().then(
@@ -72,12 +72,14 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
         () => 'down' as const,
       ),
     ]);
-    return {
+    const checks: Record<string, CheckStatus> = {
       smtp: smtpStatus,
       broker: deps.bus.isReady() ? 'up' : 'down',
       consumer: consumer.attached() ? 'up' : 'down',
       store,
     };
+    const brokerProblems = deps.bus.problems();
+    return brokerProblems.length > 0 ? { checks, reasons: { broker: brokerProblems.join('; ') } } : { checks };
   };
 
   const app = express();
@@ -90,7 +92,8 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
 
   const consumer = consumerLifecycle(
     async () => {
-      await deps.bus.declare(buildTopology(names));
+      // only what email-service owns: its queue, its DLQ and their bindings (replies go through the default exchange)
+      await deps.bus.declare(ownedTopology(buildTopology(names), { queues: [config.QUEUE_NAME], publishesTo: [] }));
       const subscription = await startEventMailConsumer(
         {
           channels,

@@ -1,4 +1,4 @@
-import { booleanFromEnv, checkTlsPair, checkUrlPasswords, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, brokerQueueFields, checkTlsPair, checkUrlPasswords, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
 import { messageIdDomain } from './mail/message-id.ts';
 import { parseSmtpUrl } from './mail/smtp-url.ts';
 import { checkSentStoreUrl } from './sent-store/create-sent-store.ts';
@@ -18,6 +18,7 @@ export const emailConfigSchema = z
     ...serviceFields(8001),
 
     AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
+    ...brokerQueueFields,
     QUEUE_NAME: z.string().min(1).default('email-service'),
     EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),
     PREFETCH: positiveInt.max(1000).default(10),

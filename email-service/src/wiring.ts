@@ -97,7 +97,7 @@ export async function startEmailService(config: EmailConfig, overrides: EmailOve
 }
 
 function startAmqpBus(config: EmailConfig, logger: Logger): AmqpBus {
-  const bus = new AmqpBus({ url: config.AMQP_URI, logger, prefetch: config.PREFETCH, connectionName: 'email-service' });
+  const bus = new AmqpBus({ url: config.AMQP_URI, logger, queues: { type: config.QUEUE_TYPE, maxDeliveries: config.MAX_DELIVERIES }, prefetch: config.PREFETCH, connectionName: 'email-service' });
   bus.start();
   return bus;
 }

@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import { buildTopology, type EventNames } from '@bank/events';
 import { logApiSpecPath, mountLogApi } from '@bank/log-api';
 import { createJwtKey } from '@bank/platform/auth';
-import { consumerLifecycle, type EventBus } from '@bank/platform/events';
+import { consumerLifecycle, ownedTopology, type EventBus } from '@bank/platform/events';
 import { mountDocs } from '@bank/platform-http/docs';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
@@ -60,7 +60,8 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
   const consumer = consumerLifecycle(
     async () => {
-      await bus.declare(buildTopology(names));
+      // only what log-service owns: its queue, its DLQ and their bindings (replies go through the default exchange)
+      await bus.declare(ownedTopology(buildTopology(names), { queues: [config.QUEUE_NAME], publishesTo: [] }));
       const subscription = await startAccountEventsConsumer({
         bus,
         store,
@@ -101,9 +102,17 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
         // isReady(): connected and every consumer of the bus attached to a live channel
         consumer: consumer.attached() && bus.isReady() ? 'up' : 'down',
       },
-      ...(storeState.ready ? {} : { reasons: { store: storeState.reason } }),
+      ...(reasons(storeState, bus.problems())),
     };
   };
+
+  /** Why store or broker are down: the store's reason, a declaration the broker refused (406). */
+  function reasons(storeState: StoreReadiness, brokerProblems: string[]): { reasons?: Record<string, string> } {
+    const found: Record<string, string> = {};
+    if (!storeState.ready) found.store = storeState.reason;
+    if (brokerProblems.length > 0) found.broker = brokerProblems.join('; ');
+    return Object.keys(found).length > 0 ? { reasons: found } : {};
+  }
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,4 +1,4 @@
-import { booleanFromEnv, ConfigError, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, brokerQueueFields, ConfigError, checkJwtSecret, checkTlsPair, checkUrlPasswords, jwtFields, parseConfig, serviceFields, z } from '@bank/platform/config';
 import type { Logger } from '@bank/platform/logging';
 import type { LogStoreSettings } from './store/index.ts';
 
@@ -39,6 +39,7 @@ export const logConfigSchema = z
     /** MongoDB: how long a write waits for its write concern before it fails (store unavailable). */
     MONGODB_WTIMEOUT_MS: timeoutMs(5_000),
     AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
+    ...brokerQueueFields,
     QUEUE_NAME: z.string().min(1).default('log-service'),
     EXCHANGE_NAME: z.string().min(1).default('topic_exchange'),
     PREFETCH: z.coerce.number().int().min(1).max(10_000).default(50),

@@ -93,7 +93,7 @@ function openLogStore(config: LogConfig, logger: Logger): LogStore {
 }
 
 function startAmqpBus(config: LogConfig, logger: Logger): AmqpBus {
-  const bus = new AmqpBus({ url: config.AMQP_URI, logger, prefetch: config.PREFETCH, connectionName: 'log-service' });
+  const bus = new AmqpBus({ url: config.AMQP_URI, logger, queues: { type: config.QUEUE_TYPE, maxDeliveries: config.MAX_DELIVERIES }, prefetch: config.PREFETCH, connectionName: 'log-service' });
   bus.start();
   return bus;
 }

@@ -69,6 +69,16 @@ export const jwtFields = {
   JWT_AUDIENCE: z.string().min(1).default('bank-platform'),
 };
 
+/**
+ * The broker settings of every service: QUEUE_TYPE (quorum — replicated, with a broker-side
+ * delivery limit — or classic; the in-memory bus ignores it) and MAX_DELIVERIES (the quorum
+ * queues' `x-delivery-limit`). Runtime settings: the same build runs on either queue type.
+ */
+export const brokerQueueFields = {
+  QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
+  MAX_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(20),
+};
+
 /** TLS_CERT and TLS_KEY come as a pair. */
 export function checkTlsPair(cfg: { TLS_CERT?: string | undefined; TLS_KEY?: string | undefined }, ctx: z.RefinementCtx): void {
   if (Boolean(cfg.TLS_CERT) !== Boolean(cfg.TLS_KEY)) {
@@ -104,8 +114,9 @@ export function checkUrlPasswords<K extends string>(cfg: { APP_ENV: string } & P
   if (cfg.APP_ENV === 'development') return;
   for (const field of fields) {
     const value = cfg[field];
-    const password = typeof value === 'string' ? urlPassword(value) : undefined;
-    if (password !== undefined && isPlaceholderSecret(password)) {
+    // AMQP_URI may list several addresses, separated by commas
+    const passwords = typeof value === 'string' ? value.split(',').map((part) => urlPassword(part.trim())) : [];
+    if (passwords.some((password) => password !== undefined && isPlaceholderSecret(password))) {
       ctx.addIssue({ code: 'custom', path: [field], message: 'contains a placeholder password from the examples: set the real one (`make up` generates random ones into .dockerenv)' });
     }
   }

@@ -3,16 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { pino } from 'pino';
-import { AmqpBus } from '../src/events/amqp-bus.ts';
+import { AmqpBus, type AmqpBusOptions } from '../src/events/amqp-bus.ts';
+import type { QueueSettings } from '../src/events/topology.ts';
 import { BrokerUnavailableError, type Delivery } from '../src/events/event-bus.ts';
-import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
+import { createTestVhost, sharedBroker, type TestVhost, waitFor } from '@bank/testkit';
 import { ALL_QUEUES, contract, delay, EXCHANGE, gate, json, topology, type Harness, type TakenMessage } from './support/bus-contract.ts';
 
 interface AmqpHarness extends Harness {
   vhost(): TestVhost;
+  /** A bus on the test vhost with this harness's queue type (not connected). */
+  bus(options?: Partial<AmqpBusOptions>): AmqpBus;
 }
 
-function amqpHarness(): AmqpHarness {
+function amqpHarness(queues: QueueSettings): AmqpHarness {
   let vhost: TestVhost | undefined;
   let raw: ChannelModel | undefined;
   const currentVhost = (): TestVhost => {
@@ -37,9 +40,12 @@ function amqpHarness(): AmqpHarness {
       await channel.close().catch(() => undefined);
     }
   };
+  const bus = (options: Partial<AmqpBusOptions> = {}): AmqpBus =>
+    new AmqpBus({ url: currentVhost().url, reconnect: { baseMs: 100, maxMs: 1_000 }, queues, ...options });
   return {
-    name: 'AmqpBus (RabbitMQ)',
+    name: `AmqpBus (RabbitMQ, ${queues.type} queues)`,
     vhost: currentVhost,
+    bus,
     setUp: async () => {
       vhost = await createTestVhost('bus-contract');
     },
@@ -54,10 +60,10 @@ function amqpHarness(): AmqpHarness {
       }
     },
     newBus: async (options = {}) => {
-      const bus = new AmqpBus({ url: currentVhost().url, reconnect: { baseMs: 100, maxMs: 1_000 }, ...options });
-      await bus.connect(5_000);
-      await bus.declare(topology);
-      return bus;
+      const created = bus(options);
+      await created.connect(5_000);
+      await created.declare(topology);
+      return created;
     },
     depth: (queue) => withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount),
     takeAll: (queue) =>
@@ -79,8 +85,24 @@ function amqpHarness(): AmqpHarness {
   };
 }
 
-const amqp = amqpHarness();
+for (const type of ['quorum', 'classic'] as const) {
+const amqp = amqpHarness({ type, maxDeliveries: 20 });
 contract(amqp, ({ track }) => {
+  it(`declares the consumer queues as ${type} queues${type === 'quorum' ? ' with x-delivery-limit' : ''}, and the DLQs without a limit`, async () => {
+    const bus = track(await amqp.newBus());
+    assert.equal(bus.isReady(), true);
+    assert.deepEqual(bus.problems(), []);
+    const listed = await sharedBroker().rabbitmqctl('list_queues', '-p', amqp.vhost().name, '--no-table-headers', '--silent', 'name', 'type', 'arguments');
+    const rows = new Map(listed.trim().split('\n').map((line) => {
+      const [name, queueType, ...args] = line.trim().split(/\s+/);
+      return [name ?? '', { queueType, args: args.join(' ') }];
+    }));
+    assert.equal(rows.get('log-service')?.queueType, type);
+    assert.equal(rows.get('log-service.dlq')?.queueType, type);
+    assert.equal(rows.get('log-service')?.args.includes('x-delivery-limit'), type === 'quorum');
+    assert.equal(rows.get('log-service.dlq')?.args.includes('x-delivery-limit'), false);
+  });
+
   it('publishes persistent messages (delivery mode 2) with content type application/json', async () => {
     const bus = track(await amqp.newBus());
     await bus.publish(EXCHANGE, 'account.created', json({}), { messageId: 'durable' });
@@ -115,7 +137,7 @@ contract(amqp, ({ track }) => {
     const ids = Array.from({ length: 500 }, () => randomUUID());
     await Promise.all(ids.map((id) => publisher.publish(EXCHANGE, 'account.created', json({ id }), { messageId: id })));
 
-    const consumer = track(new AmqpBus({ url: amqp.vhost().url, logger, prefetch: 10, reconnect: { baseMs: 100, maxMs: 1_000 } }));
+    const consumer = track(amqp.bus({ logger, prefetch: 10 }));
     await consumer.connect(5_000);
     await consumer.declare(topology);
     const handled = new Set<string>();
@@ -164,3 +186,4 @@ contract(amqp, ({ track }) => {
     assert.equal(got.length, 2);
   });
 });
+}

@@ -24,7 +24,7 @@ class MemoryOutboxStore implements OutboxStore {
     for (let i = 0; i < count; i++) {
       const id = this.#nextId++;
       this.rows.push({
-        row: { id, message_id: randomUUID(), routing_key: 'thing.created', payload: JSON.stringify({ n: id }), properties: {}, created_at: new Date(), attempts: 0 },
+        row: { id, message_id: randomUUID(), exchange: null, routing_key: 'thing.created', payload: JSON.stringify({ n: id }), properties: {}, created_at: new Date(), attempts: 0 },
         sentAt: null,
         availableAt: 0,
         lastError: null,

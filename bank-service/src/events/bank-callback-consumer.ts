@@ -12,6 +12,7 @@ import type { LogApiClient } from '@contract-bank/client/log-api';
 import type { EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { Db } from '../db/database.ts';
+import { findOutboxMessage } from '../outbox/index.ts';
 
 export interface CallbackRetry {
   /** Attempts of one reply (log-service down, 5xx, database error) before it is dead-lettered. Default 6. */
@@ -48,46 +49,14 @@ interface StoredBankEvent {
   payload: BankCreated;
 }
 
-interface OutboxLookupRow {
-  message_id: string;
-  payload: string;
-  properties: string | null;
-}
-
-function correlationOf(properties: string | null): string | undefined {
-  if (properties === null) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(properties);
-    if (typeof parsed === 'object' && parsed !== null) {
-      const value = (parsed as Record<string, unknown>).correlation_id;
-      return typeof value === 'string' ? value : undefined;
-    }
-  } catch {
-    // unreadable properties: treated as no correlation id
-  }
-  return undefined;
-}
-
 /**
  * The `bank.created` event a reply answers: by the `message_id` the reply names, else by its
- * correlation id. Null when the outbox holds no such event.
+ * correlation id (the outbox's indexed `correlation_id` column). Null when the outbox holds no such event.
  */
 export async function findBankCreatedEvent(db: Db, reply: BankCreatedReply, correlationId: string): Promise<StoredBankEvent | null> {
-  const columns = ['message_id', 'payload', 'properties'];
-  let row = (await db('outbox').where({ message_id: reply.message_id, routing_key: routingKeys.bankCreated }).first(columns)) as
-    | OutboxLookupRow
-    | undefined;
-  if (row === undefined) {
-    // JSON.stringify writes `"correlation_id":"<id>"` without spaces (outbox-writer).
-    const needle = `%${JSON.stringify({ correlation_id: correlationId }).slice(1, -1)}%`;
-    row = (await db('outbox').where({ routing_key: routingKeys.bankCreated }).andWhere('properties', 'like', needle).first(columns)) as
-      | OutboxLookupRow
-      | undefined;
-  }
-  if (row === undefined) return null;
-  const stored = correlationOf(row.properties);
-  if (stored !== undefined && stored !== correlationId) return null;
-  return { messageId: row.message_id, correlationId: stored, payload: JSON.parse(row.payload) as BankCreated };
+  const found = await findOutboxMessage(db, routingKeys.bankCreated, { messageId: reply.message_id, correlationId });
+  if (found === null) return null;
+  return { messageId: found.messageId, correlationId: found.correlationId, payload: JSON.parse(found.payload) as BankCreated };
 }
 
 /** Write the bank event to log-service; 200 (already stored) and 201 are success. */

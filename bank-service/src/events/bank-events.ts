@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEventEncoders, type EncodedMessage, type EventNames } from '@bank/events';
 import type { Knex } from '../db/database.ts';
-import { enqueueEvent, type EnqueuedEvent } from '../outbox/index.ts';
+import { enqueueMessage, type EnqueuedEvent } from '../outbox/index.ts';
 import type { AccessChange } from '../repositories/users-repository.ts';
 
 /** The stored rows an event carries as `data` (only the columns the event schema names are sent). */
@@ -81,18 +81,9 @@ export function createBankEvents(options: BankEventsOptions): BankEvents {
     );
   }
 
-  async function store(trx: Knex.Transaction, message: EncodedMessage, payload: unknown, at: Date): Promise<EnqueuedEvent> {
-    const event = await enqueueEvent(
-      trx,
-      {
-        routingKey: message.routingKey,
-        payload,
-        messageId: message.options.messageId,
-        ...(message.options.correlationId !== undefined ? { correlationId: message.options.correlationId } : {}),
-        ...(message.options.replyTo !== undefined ? { replyTo: message.options.replyTo } : {}),
-      },
-      at,
-    );
+  /** The encoder's output is the outbox row: stored verbatim, published verbatim by the relay. */
+  async function store(trx: Knex.Transaction, message: EncodedMessage, at: Date): Promise<EnqueuedEvent> {
+    const event = await enqueueMessage(trx, message, at);
     afterCommit(trx);
     return event;
   }
@@ -110,14 +101,14 @@ export function createBankEvents(options: BankEventsOptions): BankEvents {
         ...common(userId, at, 'Account', account.id),
         data: { id: account.id, client_id: account.client_id, bank_id: account.bank_id, balance: account.balance },
       };
-      return store(trx, encoders.publishAccountCreated(payload, { timestamp: at }), payload, at);
+      return store(trx, encoders.publishAccountCreated(payload, { timestamp: at }), at);
     },
     async bankCreated(trx, bank, userId) {
       const at = now();
       const payload = { ...common(userId, at, 'Bank', bank.id), data: { id: bank.id, name: bank.name } };
       const correlationId = randomUUID();
       const message = encoders.publishBankCreated(payload, { correlationId, replyTo: options.callbackQueue, timestamp: at });
-      const event = await store(trx, message, payload, at);
+      const event = await store(trx, message, at);
       return { ...event, correlationId, replyTo: options.callbackQueue };
     },
     async clientCreated(trx, client, userId) {
@@ -126,7 +117,7 @@ export function createBankEvents(options: BankEventsOptions): BankEvents {
         ...common(userId, at, 'Client', client.id),
         data: { id: client.id, name: client.name, social_status_id: client.social_status_id, user_id: client.user_id },
       };
-      return store(trx, encoders.publishClientCreated(payload, { timestamp: at }), payload, at);
+      return store(trx, encoders.publishClientCreated(payload, { timestamp: at }), at);
     },
     async cardCreated(trx, card, userId) {
       const at = now();
@@ -134,7 +125,7 @@ export function createBankEvents(options: BankEventsOptions): BankEvents {
         ...common(userId, at, 'Card', card.id),
         data: { id: card.id, account_id: card.account_id, balance: card.balance },
       };
-      return store(trx, encoders.publishCardCreated(payload, { timestamp: at }), payload, at);
+      return store(trx, encoders.publishCardCreated(payload, { timestamp: at }), at);
     },
     async userAccessChanged(trx, change, userId) {
       const at = now();
@@ -150,7 +141,7 @@ export function createBankEvents(options: BankEventsOptions): BankEvents {
           is_blocked: change.is_blocked,
         },
       };
-      return store(trx, encoders.publishUserAccessChanged(payload, { timestamp: at }), payload, at);
+      return store(trx, encoders.publishUserAccessChanged(payload, { timestamp: at }), at);
     },
   };
 }

@@ -3,7 +3,7 @@ import { sendEncoded, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { OutboxRelay, publishOptionsFor, type OutboxRelayOptions, type OutboxRow } from '@bank/platform/outbox';
 import type { Knex } from '../db/database.ts';
-import { KnexOutboxStore } from '../outbox/index.ts';
+import { KnexOutboxStore, pruneSentOutboxRows } from '../outbox/index.ts';
 
 export interface BankOutboxRelayOptions {
   db: Knex;
@@ -18,7 +18,13 @@ export interface BankOutboxRelayOptions {
    * disjoint (`FOR UPDATE SKIP LOCKED` on MariaDB, a lease on SQLite).
    */
   workers?: number;
+  /** Published rows are deleted once older than this (OUTBOX_RETENTION_DAYS, default 7); checked at start and hourly. */
+  retentionDays?: number;
+  /** Clock (tests). */
+  now?: () => Date;
 }
+
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The platform relay plus `flush()`: publish what is pending now (tests, shutdown drain). */
 export interface BankOutboxRelay {
@@ -32,15 +38,17 @@ export interface BankOutboxRelay {
    * when some rows could not be published (they stay in the outbox and are retried later).
    */
   flush(): Promise<void>;
+  /** Delete the rows published more than the retention period ago; resolves with how many went. */
+  prune(): Promise<number>;
 }
 
-/** An outbox row as the generated events code would have sent it: same exchange, body and properties. */
+/** An outbox row is the message: the exchange (the configured one for rows written before it was stored), body and properties as stored. */
 export function encodedMessageOf(row: OutboxRow, exchange: string): EncodedMessage {
   return {
-    exchange,
+    exchange: row.exchange ?? exchange,
     routingKey: row.routing_key,
     body: Buffer.from(row.payload, 'utf8'),
-    options: { ...publishOptionsFor(row), messageId: row.message_id, type: row.routing_key, timestamp: row.created_at },
+    options: publishOptionsFor(row),
   };
 }
 
@@ -66,12 +74,41 @@ export function createBankOutboxRelay(options: BankOutboxRelayOptions): BankOutb
       }),
   );
   const relay = workers[0]!;
+  const logger = options.logger ?? silentLogger;
+  const retentionMs = (options.retentionDays ?? 7) * 24 * 60 * 60 * 1000;
+  const now = options.now ?? (() => new Date());
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  async function prune(): Promise<number> {
+    const cutoff = new Date(now().getTime() - retentionMs);
+    let total = 0;
+    for (;;) {
+      const deleted = await pruneSentOutboxRows(options.db, cutoff);
+      total += deleted;
+      if (deleted === 0) break;
+    }
+    if (total > 0) logger.info({ deleted: total, cutoff }, 'pruned published outbox rows');
+    return total;
+  }
+  const pruneInBackground = (): void => {
+    prune().catch((err: unknown) => logger.warn({ err }, 'pruning the outbox failed; retried in an hour'));
+  };
 
   return {
-    start: () => workers.forEach((worker) => worker.start()),
+    start: () => {
+      workers.forEach((worker) => worker.start());
+      if (!pruneTimer) {
+        pruneInBackground();
+        pruneTimer = setInterval(pruneInBackground, PRUNE_INTERVAL_MS);
+        pruneTimer.unref();
+      }
+    },
     stop: async () => {
+      if (pruneTimer) clearInterval(pruneTimer);
+      pruneTimer = undefined;
       await Promise.all(workers.map((worker) => worker.stop()));
     },
+    prune,
     wake: () => workers.forEach((worker) => worker.wake()),
     async flush() {
       let failed = 0;

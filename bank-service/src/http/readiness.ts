@@ -39,6 +39,9 @@ export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger): (
     }
     checks.migrations = migrated ? 'up' : 'down';
     checks.broker = bus.isReady() ? 'up' : 'down';
+    // e.g. the callback queue exists with other arguments (406): named, with the differing argument
+    const brokerProblems = bus.problems();
+    if (brokerProblems.length > 0) reasons.broker = brokerProblems.join('; ');
     return Object.keys(reasons).length > 0 ? { checks, reasons } : { checks };
   };
 }

@@ -14,9 +14,13 @@ export interface KnexOutboxStoreOptions {
   now?: () => Date;
 }
 
-const COLUMNS = ['id', 'message_id', 'routing_key', 'payload', 'properties', 'created_at', 'attempts'] as const;
+const COLUMNS = ['id', 'message_id', 'exchange', 'routing_key', 'payload', 'properties', 'created_at', 'attempts'] as const;
 
 /**
+ * Every SQL statement on the `outbox` table lives in this module: writing a message
+ * (`insertOutboxMessage`), the relay's claims (`KnexOutboxStore`), the callback consumer's lookup
+ * (`findOutboxMessage`) and the pruning of published rows (`pruneSentOutboxRows`).
+ *
  * The bank's outbox table as an `OutboxStore`. How a claim keeps other relays away:
  *
  * - **MariaDB/MySQL** (several bank processes on one database): the claim opens a transaction
@@ -147,6 +151,7 @@ export class KnexOutboxStore implements OutboxStore {
 interface RawOutboxRow {
   id: unknown;
   message_id: string;
+  exchange: string | null;
   routing_key: string;
   payload: string;
   properties: string | null;
@@ -158,6 +163,7 @@ function toOutboxRow(raw: RawOutboxRow): OutboxRow {
   return {
     id: toNumber(raw.id),
     message_id: raw.message_id,
+    exchange: raw.exchange ?? null,
     routing_key: raw.routing_key,
     payload: raw.payload,
     properties: parseProperties(raw.properties),
@@ -173,6 +179,8 @@ function parseProperties(text: string | null): OutboxProperties {
     if (typeof value !== 'object' || value === null) return {};
     const record = value as Record<string, unknown>;
     const properties: OutboxProperties = {};
+    if (typeof record.type === 'string') properties.type = record.type;
+    if (typeof record.timestamp === 'string') properties.timestamp = record.timestamp;
     if (typeof record.correlation_id === 'string') properties.correlation_id = record.correlation_id;
     if (typeof record.reply_to === 'string') properties.reply_to = record.reply_to;
     if (typeof record.headers === 'object' && record.headers !== null) properties.headers = record.headers as Record<string, unknown>;
@@ -206,4 +214,74 @@ async function markFailed(db: Knex | Knex.Transaction, failures: readonly Outbox
 
 async function handBack(db: Knex | Knex.Transaction, ids: readonly number[], now: Date): Promise<void> {
   await db('outbox').update({ available_at: toDbTimestamp(now) }).whereIn('id', [...ids]).whereNull('sent_at');
+}
+
+/** A message as the generated encoder produced it: stored verbatim, published verbatim. */
+export interface OutboxMessage {
+  /** null: the configured topic exchange (decided by the relay). */
+  exchange: string | null;
+  routingKey: string;
+  body: Buffer;
+  options: { messageId: string; type: string; timestamp: Date; correlationId?: string; replyTo?: string; headers?: Record<string, unknown> };
+}
+
+/** Write `message` as one outbox row inside the caller's transaction; returns the row id. */
+export async function insertOutboxMessage(trx: Knex.Transaction, message: OutboxMessage, now: Date): Promise<number> {
+  const { options } = message;
+  const properties: OutboxProperties = { type: options.type, timestamp: options.timestamp.toISOString() };
+  if (options.correlationId !== undefined) properties.correlation_id = options.correlationId;
+  if (options.replyTo !== undefined) properties.reply_to = options.replyTo;
+  if (options.headers !== undefined) properties.headers = options.headers;
+  const at = toDbTimestamp(now);
+  const [id] = await trx('outbox').insert({
+    message_id: options.messageId,
+    exchange: message.exchange,
+    routing_key: message.routingKey,
+    payload: message.body.toString('utf8'),
+    properties: JSON.stringify(properties),
+    correlation_id: options.correlationId ?? null,
+    created_at: at,
+    available_at: at,
+    attempts: 0,
+  });
+  return Number(id);
+}
+
+/** A stored message found by its id or its correlation id. */
+export interface FoundOutboxMessage {
+  messageId: string;
+  correlationId: string | undefined;
+  /** The body as stored (JSON text). */
+  payload: string;
+}
+
+/**
+ * The message of `routingKey` with this `message_id`, else the one with this `correlation_id`
+ * (the indexed column); null when there is none, or when the one found by id carries another
+ * correlation id.
+ */
+export async function findOutboxMessage(
+  db: Knex | Knex.Transaction,
+  routingKey: string,
+  by: { messageId: string; correlationId: string },
+): Promise<FoundOutboxMessage | null> {
+  const columns = ['message_id', 'payload', 'correlation_id'];
+  type Found = { message_id: string; payload: string; correlation_id: string | null };
+  const row =
+    ((await db('outbox').where({ message_id: by.messageId, routing_key: routingKey }).first(columns)) as Found | undefined) ??
+    ((await db('outbox').where({ correlation_id: by.correlationId, routing_key: routingKey }).first(columns)) as Found | undefined);
+  if (row === undefined) return null;
+  const correlationId = row.correlation_id ?? undefined;
+  if (correlationId !== undefined && correlationId !== by.correlationId) return null;
+  return { messageId: row.message_id, correlationId, payload: row.payload };
+}
+
+/** Delete rows published before `cutoff` (at most `limit` per call); returns how many went. */
+export async function pruneSentOutboxRows(db: Knex, cutoff: Date, limit = 5_000): Promise<number> {
+  const rows = (await db('outbox').whereNotNull('sent_at').where('sent_at', '<', toDbTimestamp(cutoff)).orderBy('id').limit(limit).select('id')) as { id: unknown }[];
+  if (rows.length === 0) return 0;
+  return db('outbox')
+    .whereIn('id', rows.map((r) => toNumber(r.id)))
+    .whereNotNull('sent_at')
+    .delete();
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { OutboxProperties } from '@bank/platform/outbox';
-import { toDbTimestamp } from '../db/row-values.ts';
+import { insertOutboxMessage, type OutboxMessage } from './knex-outbox-store.ts';
 
 export interface OutboxEvent {
   /** e.g. `account.created`; also the AMQP `type`. */
@@ -21,27 +20,25 @@ export interface EnqueuedEvent {
 }
 
 /**
- * Write an event to the outbox inside the caller's transaction: it is published (by the relay)
- * if and only if that transaction commits. Call the relay's `wake()` after the commit to publish
- * at once.
+ * Write an encoded message to the outbox inside the caller's transaction, verbatim (exchange,
+ * routing key, body, every property): it is published by the relay as it is, if and only if
+ * that transaction commits. Call the relay's `wake()` after the commit to publish at once.
+ */
+export async function enqueueMessage(trx: Knex.Transaction, message: OutboxMessage, now: Date = new Date()): Promise<EnqueuedEvent> {
+  const id = await insertOutboxMessage(trx, message, now);
+  return { id, messageId: message.options.messageId };
+}
+
+/**
+ * A plain JSON event on the default routing (no schema): for tests of the outbox machinery. The
+ * service's events go through the generated encoders and `enqueueMessage`.
  */
 export async function enqueueEvent(trx: Knex.Transaction, event: OutboxEvent, now: Date = new Date()): Promise<EnqueuedEvent> {
-  const messageId = event.messageId ?? randomUUID();
-  const properties: OutboxProperties = {};
-  if (event.correlationId !== undefined) properties.correlation_id = event.correlationId;
-  if (event.replyTo !== undefined) properties.reply_to = event.replyTo;
-  if (event.headers !== undefined) properties.headers = event.headers;
-  const payload = JSON.stringify(event.payload);
-  if (payload === undefined) throw new TypeError('an outbox payload must be JSON-serialisable');
-  const timestamp = toDbTimestamp(now);
-  const [id] = await trx('outbox').insert({
-    message_id: messageId,
-    routing_key: event.routingKey,
-    payload,
-    properties: JSON.stringify(properties),
-    created_at: timestamp,
-    available_at: timestamp,
-    attempts: 0,
-  });
-  return { id: Number(id), messageId };
+  const body = JSON.stringify(event.payload);
+  if (body === undefined) throw new TypeError('an outbox payload must be JSON-serialisable');
+  const options: OutboxMessage['options'] = { messageId: event.messageId ?? randomUUID(), type: event.routingKey, timestamp: now };
+  if (event.correlationId !== undefined) options.correlationId = event.correlationId;
+  if (event.replyTo !== undefined) options.replyTo = event.replyTo;
+  if (event.headers !== undefined) options.headers = event.headers;
+  return enqueueMessage(trx, { exchange: null, routingKey: event.routingKey, body: Buffer.from(body, 'utf8'), options }, now);
 }

@@ -215,11 +215,31 @@ forEachDatabase('migration 20261201000200_names_in_nfc', (ctx) => {
   });
 }, { state: 'empty' });
 
+forEachDatabase('migration 20261201000300_outbox_message', (ctx) => {
+  it('copies the correlation id of rows written before into its indexed column, and leaves their exchange to the relay (NULL)', async function () {
+    const { db } = ctx;
+    await migrateBefore(db, '20261201000300');
+    const at = '2026-11-30 10:00:00.000';
+    const row = (messageId: string, properties: string) => ({ message_id: messageId, routing_key: 'bank.created', payload: '{}', properties, created_at: at, available_at: at, attempts: 0 });
+    await db('outbox').insert([
+      row('00000000-0000-4000-8000-000000000001', JSON.stringify({ correlation_id: 'corr-old', reply_to: 'bank-service.callback' })),
+      row('00000000-0000-4000-8000-000000000002', JSON.stringify({})),
+      row('00000000-0000-4000-8000-000000000003', '{"correlation_id": broken'),
+    ]);
+
+    await migrateLatest(db);
+    const after = (await db('outbox').orderBy('id').select('message_id', 'correlation_id', 'exchange')) as { correlation_id: string | null; exchange: string | null }[];
+    assert.deepEqual(after.map((r) => r.correlation_id), ['corr-old', null, null]);
+    assert.deepEqual(after.map((r) => r.exchange), [null, null, null]);
+    assert.equal((await db('outbox').where({ correlation_id: 'corr-old' }).first('message_id')).message_id, '00000000-0000-4000-8000-000000000001');
+  });
+}, { state: 'empty' });
+
 forEachDatabase('migration 20261201000100_money_range', (ctx) => {
   it('keeps every row, id and index of the rebuilt tables, and the next id after the highest ever used', async function () {
     const { db } = ctx;
     await migrateBefore(db, '20261201000100');
-    assert.deepEqual((await migrationStatus(db)).pending, ['20261201000100_money_range.ts', '20261201000200_names_in_nfc.ts']);
+    assert.deepEqual((await migrationStatus(db)).pending, ['20261201000100_money_range.ts', '20261201000200_names_in_nfc.ts', '20261201000300_outbox_message.ts']);
     const user = await createUser(db, { email: 'rebuild@example.com', password_hash: 'x', roles: [] });
     const bank = await createBank(db, { name: 'Rebuild' });
     const [statusId] = (await db('social_statuses').insert(nameColumns('Worker'))) as number[];

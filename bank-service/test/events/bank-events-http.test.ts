@@ -136,6 +136,23 @@ forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
     assert.deepEqual(logged.body, { ...original, routing_key: 'bank.created', message_id: event.properties.messageId });
   });
 
+  it('finds the bank.created of a reply by its correlation id (the indexed outbox column) when the reply names another message id', async () => {
+    const res = await request(bank.app).post('/api/banks').set(bearer(await bank.adminToken())).send({ name: 'Bank Found By Correlation' });
+    assert.equal(res.status, 201);
+    await bank.service.flushOutbox();
+    const event = bank.bus.drain(EMAIL_QUEUE).find((m) => m.properties.type === 'bank.created')!;
+    const stored = (await bank.db('outbox').where({ message_id: event.properties.messageId }).first('correlation_id')) as { correlation_id: string };
+    assert.equal(stored.correlation_id, event.properties.correlationId);
+
+    await createEventChannels(bank.bus).sendBankCreatedReply(
+      event.properties.replyTo!,
+      { status: 'sent', correlation_id: event.properties.correlationId!, message_id: '00000000-0000-4000-8000-00000000beef', sent_at: new Date().toISOString() },
+      { correlationId: event.properties.correlationId! },
+    );
+    await waitFor(() => bank.logRequests.length > 0, { what: 'the POST /logs', timeoutMs: 10_000 });
+    assert.equal((bank.logRequests[0]!.body as { message_id: string }).message_id, event.properties.messageId);
+  });
+
   it('retries the log write while log-service answers 503, then succeeds once', async () => {
     const res = await request(bank.app).post('/api/banks').set(bearer(await bank.adminToken())).send({ name: 'Retried Bank' });
     assert.equal(res.status, 201);

@@ -102,6 +102,38 @@ forEachDatabase('bank events in the outbox', (target) => {
     assert.equal(bus.queueDepth(defaultEventNames.emailServiceQueue), 0);
   });
 
+  it('stores the encoder output as the row (exchange, body, every property) and the correlation id in its own column', async () => {
+    const enqueued = await target.db.transaction((trx) => events.bankCreated(trx, { id: 3, name: 'Stored Bank' }, 1));
+    const row = (await target.db('outbox').where({ message_id: enqueued.messageId }).first('exchange', 'routing_key', 'payload', 'properties', 'correlation_id')) as {
+      exchange: string;
+      routing_key: string;
+      payload: string;
+      properties: string;
+      correlation_id: string;
+    };
+    assert.equal(row.exchange, defaultEventNames.exchange);
+    assert.equal(row.routing_key, 'bank.created');
+    assert.equal(row.correlation_id, enqueued.correlationId);
+    assert.deepEqual(JSON.parse(row.properties), {
+      type: 'bank.created',
+      timestamp: FIXED.toISOString(),
+      correlation_id: enqueued.correlationId,
+      reply_to: 'bank-service.callback',
+    });
+    assert.deepEqual(JSON.parse(row.payload), { user_id: 1, date: FIXED.toISOString(), message: 'Bank created with ID: 3', data: { id: 3, name: 'Stored Bank' } });
+  });
+
+  it('prunes rows published longer ago than the retention period, and keeps unsent and recent ones', async () => {
+    for (const id of [1, 2, 3]) await target.db.transaction((trx) => events.accountCreated(trx, { ...account, id }, 1));
+    const ids = (await target.db('outbox').orderBy('id').pluck('id')) as number[];
+    await target.db('outbox').where({ id: ids[0] }).update({ sent_at: '2026-01-01 00:00:00.000' }); // 15.7 days before FIXED
+    await target.db('outbox').where({ id: ids[1] }).update({ sent_at: '2026-01-14 00:00:00.000' }); // 2.7 days before
+    const relay = createBankOutboxRelay({ db: target.db, bus: new InMemoryBus(), names: {}, retentionDays: 7, now: () => FIXED });
+    assert.equal(await relay.prune(), 1);
+    assert.deepEqual(((await target.db('outbox').orderBy('id').pluck('id')) as unknown[]).map(Number), [ids[1], ids[2]].map(Number));
+    assert.equal(await relay.prune(), 0);
+  });
+
   it('keeps rows queued and rejects flush() when the broker refuses them', async () => {
     await target.db.transaction((trx) => events.accountCreated(trx, account, 1));
     const bus = new InMemoryBus(); // no topology declared: every publish is unroutable

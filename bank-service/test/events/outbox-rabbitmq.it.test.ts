@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { defaultEventNames } from '@bank/events';
+import { buildTopology, defaultEventNames } from '@bank/events';
 import { createLogApiClient } from '@contract-bank/client/log-api';
 import { AmqpBus, type Subscription } from '@bank/platform/events';
 import { sleep } from '@bank/platform/retry';
@@ -34,6 +34,8 @@ describe('bank outbox over an own RabbitMQ node that stops and starts [MariaDB]'
       { validateResponses: true },
     );
     await service.start();
+    // the collector stands in for email-service, which declares its own queue
+    await bus.declare(buildTopology());
     collector = await bus.consume(defaultEventNames.emailServiceQueue, async (delivery) => {
       received.set(delivery.properties.messageId, (received.get(delivery.properties.messageId) ?? 0) + 1);
       await delivery.ack();

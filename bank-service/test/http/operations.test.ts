@@ -121,7 +121,7 @@ for (const engine of testEngines()) {
       assert.deepEqual(res.body.checks, { database: 'up', migrations: 'down', broker: 'up' });
       assert.match(
         res.body.reasons.migrations,
-        /^5 migration\(s\) pending \(20261124000100_core\.ts, 20261124000200_transfers_outbox\.ts, 20261201000050_user_access\.ts, 20261201000100_money_range\.ts, 20261201000200_names_in_nfc\.ts\): run `bank-service init`/
+        /^6 migration\(s\) pending \(20261124000100_core\.ts, 20261124000200_transfers_outbox\.ts, 20261201000050_user_access\.ts, 20261201000100_money_range\.ts, 20261201000200_names_in_nfc\.ts, 20261201000300_outbox_message\.ts\): run `bank-service init`/
       );
       assert.equal(await opened.db.schema.hasTable('knex_migrations'), false, 'the probe wrote nothing');
 

@@ -26,7 +26,8 @@ import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
-import { InMemoryBus } from '@bank/platform/events';
+import { buildTopology } from '@bank/events';
+import { InMemoryBroker, InMemoryBus } from '@bank/platform/events';
 import { createLogger, silentLogger, type Logger } from '@bank/platform/logging';
 import { createLogApiClient, type LogApiClient } from '@contract-bank/client/log-api';
 import { createBankService, type BankService } from '../../src/app.ts';
@@ -165,7 +166,11 @@ function fixtureLogApi(bank: { logRequests: RecordedLogRequest[]; logApiStatus: 
 
 export function createTestBank(db: Knex, options: TestBankOptions = {}): TestBank {
   const config = makeTestConfig(options.env);
-  const bus = new InMemoryBus();
+  // bank-service declares only what it owns; the consumers' queues (log-service, email-service)
+  // are declared here, standing in for those services, so tests can read what was published
+  const broker = new InMemoryBroker();
+  broker.declare(buildTopology({ exchange: config.EXCHANGE_NAME, bankCallbackQueue: config.CALLBACK_QUEUE }));
+  const bus = new InMemoryBus({ broker });
   const recorder = { logRequests: [] as RecordedLogRequest[], logApiStatus: 201 };
   const logApi = fixtureLogApi(recorder, config.LOG_SERVICE_URL);
   const level = process.env.BANK_TEST_LOG;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createEventChannels, type BankCreatedReply, type EventChannels } from '@bank/events';
+import { buildTopology, createEventChannels, type BankCreatedReply, type EventChannels } from '@bank/events';
 import { InMemoryBus, type ConsumeFailure, type Delivery } from '@bank/platform/events';
 import { waitFor } from '@bank/testkit';
 import { createEmailService, type EmailService } from '../../src/app.ts';
@@ -37,6 +37,8 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
 
   beforeEach(async () => {
     bus = new InMemoryBus();
+    // the bank's callback queue is bank-service's to declare (email-service declares only its own)
+    await bus.declare(buildTopology());
     sentStore = await openSentStore(':memory:');
     transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${inbox.smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
     channels = createEventChannels(bus);

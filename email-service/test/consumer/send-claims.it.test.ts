@@ -28,6 +28,7 @@ function metaFor(messageId: string, redelivered = false): MessageMeta {
     timestamp: new Date(),
     headers: {},
     attempt: 0,
+    deliveryCount: 0,
   };
 }
 

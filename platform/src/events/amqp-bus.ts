@@ -1,4 +1,4 @@
-import { connect, type ChannelModel } from 'amqplib';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { silentLogger, type Logger } from '../logging.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import {
@@ -14,10 +14,14 @@ import {
 import { AmqpConsumer } from './amqp-consumer.ts';
 import { buildProperties } from './message-properties.ts';
 import { ConfirmPublisher, errorMessage } from './amqp-publisher.ts';
-import type { Topology } from './topology.ts';
+import { defaultQueueSettings, withQueueSettings, type QueueSettings, type Topology } from './topology.ts';
 
 export interface AmqpBusOptions {
-  /** amqp://user:pass@host:port/vhost (vhost URL-encoded). */
+  /**
+   * amqp://user:pass@host:port/vhost (vhost URL-encoded), or several such URLs separated by commas
+   * (the nodes of a cluster): the bus connects to the first that answers and, when the connection
+   * is lost, tries the next one first.
+   */
   url: string;
   logger?: Logger;
   /** Default consumer prefetch (default 10). */
@@ -28,6 +32,8 @@ export interface AmqpBusOptions {
   reconnect?: { baseMs?: number; maxMs?: number };
   /** Shown in the RabbitMQ management UI / rabbitmqctl list_connections. */
   connectionName?: string;
+  /** Queue type and delivery limit applied to every declared queue (default quorum, 20 deliveries). */
+  queues?: QueueSettings;
 }
 
 const DEFAULT_PREFETCH = 10;
@@ -49,12 +55,19 @@ interface Waiter {
  * or `await bus.connect(timeoutMs)` to wait for the first connection.
  */
 export class AmqpBus implements EventBus {
-  private readonly url: string;
+  private readonly urls: string[];
+  /** Index into `urls` of the next address to try. */
+  private nextUrl = 0;
   private readonly logger: Logger;
   private readonly prefetch: number;
   private readonly reconnect: { baseMs: number; maxMs: number };
   private readonly connectionName: string | undefined;
   private readonly topologies: Topology[] = [];
+  private readonly queueSettings: QueueSettings;
+  /** 406 problems of the last declaration of each topology (empty when it was declared). */
+  private readonly declareProblems = new Map<Topology, string[]>();
+  private redeclareTimer: NodeJS.Timeout | null = null;
+  private redeclareAttempt = 0;
   private readonly consumers = new Set<AmqpConsumer>();
   private readonly waiters = new Set<Waiter>();
   private readonly stopSignal = new AbortController();
@@ -68,11 +81,12 @@ export class AmqpBus implements EventBus {
   private closingPromise: Promise<void> | null = null;
 
   constructor(options: AmqpBusOptions) {
-    this.url = withHeartbeat(options.url, options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS);
+    this.urls = splitAmqpUrls(options.url).map((url) => withHeartbeat(url, options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS));
     this.logger = options.logger ?? silentLogger;
     this.prefetch = options.prefetch ?? DEFAULT_PREFETCH;
     this.reconnect = { baseMs: options.reconnect?.baseMs ?? 200, maxMs: options.reconnect?.maxMs ?? 30_000 };
     this.connectionName = options.connectionName;
+    this.queueSettings = options.queues ?? defaultQueueSettings;
   }
 
   /** Start connecting in the background (and keep reconnecting until close()). Returns at once. */
@@ -119,11 +133,52 @@ export class AmqpBus implements EventBus {
     const connection = this.connection;
     if (!this.connected || !connection) return; // declared on (re)connect
     try {
-      await declareTopology(connection, topology);
+      await this.declareOne(connection, topology);
     } catch (err) {
       this.topologies.splice(this.topologies.indexOf(topology), 1);
+      this.declareProblems.delete(topology);
       throw err;
     }
+  }
+
+  /**
+   * Why the declared topology is not in place: one line per entity that exists with other
+   * arguments (406). Publishing and the other consumers go on; the declaration is retried.
+   */
+  problems(): string[] {
+    return [...this.declareProblems.values()].flat();
+  }
+
+  private async declareOne(connection: ChannelModel, topology: Topology): Promise<void> {
+    const problems = await declareTopology(connection, withQueueSettings(topology, this.queueSettings));
+    const before = this.declareProblems.get(topology) ?? [];
+    for (const problem of problems) if (!before.includes(problem)) this.logger.error({ problem }, `broker refused a declaration: ${problem}`);
+    if (problems.length > 0) {
+      this.declareProblems.set(topology, problems);
+      this.scheduleRedeclare();
+    } else if (this.declareProblems.delete(topology)) {
+      this.logger.info('the declared topology is in place now');
+    }
+  }
+
+  /** Retry topologies that met a 406, with backoff (an operator may delete or migrate the queue). */
+  private scheduleRedeclare(): void {
+    if (this.redeclareTimer || this.closing) return;
+    this.redeclareTimer = setTimeout(() => {
+      this.redeclareTimer = null;
+      const connection = this.connection;
+      if (this.closing || !this.connected || !connection) return; // the connection loop declares again
+      const failing = [...this.declareProblems.keys()];
+      (async () => {
+        for (const topology of failing) await this.declareOne(connection, topology);
+      })()
+        .catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 're-declaring the topology failed'))
+        .finally(() => {
+          if (this.declareProblems.size > 0) this.scheduleRedeclare();
+          else this.redeclareAttempt = 0;
+        });
+    }, backoffDelay(this.redeclareAttempt++, this.reconnect));
+    this.redeclareTimer.unref();
   }
 
   async publish(exchange: string, routingKey: string, body: Buffer, options?: PublishOptions): Promise<void> {
@@ -159,7 +214,7 @@ export class AmqpBus implements EventBus {
 
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<Subscription> {
     if (this.closing) throw new BrokerUnavailableError('the bus is closed');
-    const consumer = new AmqpConsumer(queue, handler, options.prefetch ?? this.prefetch, this, this.logger, (c) => this.onConsumerLost(c, 0));
+    const consumer = new AmqpConsumer(queue, handler, options.prefetch ?? this.prefetch, this, this.logger, (c) => this.onConsumerLost(c, 0), options.onCancelling);
     this.consumers.add(consumer);
     const connection = this.connection;
     if (this.connected && connection) {
@@ -179,7 +234,7 @@ export class AmqpBus implements EventBus {
   }
 
   isReady(): boolean {
-    if (!this.connected) return false;
+    if (!this.connected || this.declareProblems.size > 0) return false;
     for (const consumer of this.consumers) if (!consumer.isAttached()) return false;
     return true;
   }
@@ -210,6 +265,7 @@ export class AmqpBus implements EventBus {
   private async doClose(): Promise<void> {
     this.closing = true;
     this.stopSignal.abort();
+    if (this.redeclareTimer) clearTimeout(this.redeclareTimer);
     for (const waiter of this.waiters) waiter.reject(new BrokerUnavailableError('the bus is closed'));
     this.waiters.clear();
     const consumers = [...this.consumers];
@@ -230,12 +286,24 @@ export class AmqpBus implements EventBus {
     this.logger.info('event bus closed');
   }
 
+  /** The address (without credentials) the bus is connected to, or undefined. */
+  connectedTo(): string | undefined {
+    return this.connected ? this.currentAddress : undefined;
+  }
+
+  private currentAddress: string | undefined;
+
   private async runConnectionLoop(): Promise<void> {
     let attempt = 0;
+    /** Addresses tried since the last connection; backoff only after every address failed. */
+    let failedInRound = 0;
     while (!this.closing) {
       let connection: ChannelModel | null = null;
+      const url = this.urls[this.nextUrl % this.urls.length] ?? '';
+      const address = displayAddress(url);
+      this.nextUrl = (this.nextUrl + 1) % this.urls.length;
       try {
-        connection = await connect(this.url, {
+        connection = await connect(url, {
           timeout: CONNECT_TIMEOUT_MS,
           clientProperties: this.connectionName ? { connection_name: this.connectionName } : {},
         });
@@ -257,14 +325,17 @@ export class AmqpBus implements EventBus {
         }
         await this.setUp(current);
         attempt = 0;
+        failedInRound = 0;
+        this.currentAddress = address;
         this.connected = true;
-        this.logger.info({ consumers: this.consumers.size }, 'connected to the broker');
+        this.logger.info({ consumers: this.consumers.size, address }, 'connected to the broker');
         for (const waiter of this.waiters) waiter.resolve();
         this.waiters.clear();
         await lost;
       } catch (err) {
         if (this.closing) break;
-        this.logger.warn({ err: errorMessage(err), attempt }, 'connecting to the broker failed');
+        this.logger.warn({ err: errorMessage(err), attempt, address }, 'connecting to the broker failed');
+        failedInRound++;
         const failed = connection;
         if (failed) {
           if (this.connection === failed) this.markDisconnected();
@@ -272,14 +343,17 @@ export class AmqpBus implements EventBus {
         }
       }
       if (this.closing) break;
-      await sleep(backoffDelay(attempt++, this.reconnect), this.stopSignal.signal);
+      // the next address at once while some are untried; the backoff once all of them failed
+      if (failedInRound === 0 || failedInRound % this.urls.length === 0) {
+        await sleep(backoffDelay(attempt++, this.reconnect), this.stopSignal.signal);
+      }
     }
   }
 
   /** Publisher channel, every topology, every consumer — on each new connection. */
   private async setUp(connection: ChannelModel): Promise<void> {
     await this.openPublisher(connection);
-    for (const topology of this.topologies) await declareTopology(connection, topology);
+    for (const topology of this.topologies) await this.declareOne(connection, topology);
     for (const consumer of this.consumers) {
       try {
         await consumer.attach(connection);
@@ -325,24 +399,76 @@ export class AmqpBus implements EventBus {
   }
 }
 
-async function declareTopology(connection: ChannelModel, topology: Topology): Promise<void> {
+/**
+ * Declare a topology on a channel of its own. A 406 PRECONDITION_FAILED (an entity exists with
+ * other arguments, e.g. a classic queue where a quorum queue is declared) closes the channel; it
+ * is recorded as a problem naming the entity and the differing argument, a new channel is opened
+ * and the rest is declared. Any other failure rejects.
+ */
+async function declareTopology(connection: ChannelModel, topology: Topology): Promise<string[]> {
+  const problems: string[] = [];
+  let channel = await openDeclareChannel(connection);
+  const attempt = async (what: string, run: (ch: Channel) => Promise<unknown>): Promise<void> => {
+    try {
+      await run(channel.channel);
+    } catch (err) {
+      const failure = channel.failure() ?? err;
+      if (!isPreconditionFailed(failure)) throw failure;
+      problems.push(describePreconditionFailure(what, failure));
+      channel = await openDeclareChannel(connection);
+    }
+  };
+  for (const e of topology.exchanges) {
+    await attempt(`exchange '${e.name}'`, (ch) => ch.assertExchange(e.name, e.type, { durable: e.durable, autoDelete: e.autoDelete }));
+  }
+  for (const q of topology.queues) {
+    await attempt(`queue '${q.name}'`, (ch) =>
+      ch.assertQueue(q.name, { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: q.arguments }),
+    );
+  }
+  for (const b of topology.bindings) {
+    await attempt(`binding of queue '${b.queue}' to '${b.exchange}'`, (ch) => ch.bindQueue(b.queue, b.exchange, b.routingKey));
+  }
+  await channel.channel.close().catch(() => undefined);
+  return problems;
+}
+
+async function openDeclareChannel(connection: ChannelModel): Promise<{ channel: Channel; failure: () => Error | undefined }> {
   const channel = await connection.createChannel();
   let failure: Error | undefined;
   channel.on('error', (err: Error) => {
     failure = err;
   });
-  try {
-    for (const e of topology.exchanges) {
-      await channel.assertExchange(e.name, e.type, { durable: e.durable, autoDelete: e.autoDelete });
-    }
-    for (const q of topology.queues) {
-      await channel.assertQueue(q.name, { durable: q.durable, exclusive: q.exclusive, autoDelete: q.autoDelete, arguments: q.arguments });
-    }
-    for (const b of topology.bindings) await channel.bindQueue(b.queue, b.exchange, b.routingKey);
-  } catch (err) {
-    throw failure ?? err;
-  }
-  await channel.close();
+  return { channel, failure: () => failure };
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 406 || /PRECONDITION[_-]FAILED/.test(errorMessage(err));
+}
+
+/** `queue 'log-service': argument 'x-queue-type' differs (received the value 'quorum' … but current is none)` */
+export function describePreconditionFailure(what: string, err: unknown): string {
+  const text = errorMessage(err);
+  const argument = /inequivalent arg '([^']+)'/.exec(text)?.[1];
+  const detail = /(received .*?)(?:"|$)/.exec(text)?.[1];
+  if (argument) return `${what} exists with other arguments: '${argument}' differs (${detail ?? text}); it was not declared`;
+  return `${what} could not be declared: ${text}`;
+}
+
+/** `amqp://a/,amqp://b/` → both URLs (blanks around the commas ignored); at least one is required. */
+export function splitAmqpUrls(list: string): string[] {
+  const urls = list
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  if (urls.length === 0) throw new Error('no broker address given');
+  return urls;
+}
+
+/** host:port/vhost of an AMQP URL, for logs (never the credentials). */
+function displayAddress(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? '5671' : '5672')}${parsed.pathname}`;
 }
 
 function withHeartbeat(url: string, seconds: number): string {

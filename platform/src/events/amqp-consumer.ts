@@ -34,6 +34,8 @@ export class AmqpConsumer {
     private readonly logger: Logger,
     /** Called when the channel closes while this consumer should be attached. */
     private readonly onLost: (consumer: AmqpConsumer) => void,
+    /** Called after basic.cancel-ok, before waiting for the handlers in flight. */
+    private readonly onCancelling?: () => void,
   ) {}
 
   isAttached(): boolean {
@@ -55,7 +57,14 @@ export class AmqpConsumer {
     return this.attaching;
   }
 
-  /** Stop receiving (basic.cancel), wait for handlers in flight, close the channel (unacked messages are requeued). */
+  /**
+   * Graceful stop that does not push good messages toward a quorum queue's delivery limit:
+   * basic.cancel first (no new deliveries; the ones already sent arrive before cancel-ok and are
+   * handled to the end), then `onCancelling` (handlers waiting give their message back with
+   * basic.nack requeue), then wait for the handlers, then close the channel — with nothing left
+   * unacked, so the close itself returns no message (a return by channel close counts as a failed
+   * delivery on every RabbitMQ version).
+   */
   async cancel(): Promise<void> {
     if (this.cancelled) return;
     this.cancelled = true;
@@ -68,6 +77,7 @@ export class AmqpConsumer {
         this.logger.debug({ err, queue: this.queue }, 'basic.cancel failed (channel already gone)');
       }
     }
+    this.onCancelling?.();
     await Promise.allSettled([...this.inFlight]);
     this.channel = null;
     if (channel) {

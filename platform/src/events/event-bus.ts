@@ -45,6 +45,13 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 export interface ConsumeOptions {
   /** Unacked messages in flight for this consumer (basic.qos). */
   prefetch?: number;
+  /**
+   * Called once when the subscription is being cancelled and no further message will be
+   * delivered (after basic.cancel-ok), before the bus waits for the handlers in flight: a
+   * handler waiting (backoff, dependency outage) should give its message back now with
+   * nack(requeue) — a plain return, which RabbitMQ 4.3+ does not count toward the delivery limit.
+   */
+  onCancelling?: () => void;
 }
 
 export interface Subscription {
@@ -68,6 +75,8 @@ export interface EventBus {
   consume(queue: string, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription>;
   /** Connected and every consumer attached. */
   isReady(): boolean;
+  /** Why the bus is not ready although connected, e.g. a queue that exists with other arguments (406). */
+  problems(): string[];
   state(): BusState;
   /** Graceful close: cancel consumers, wait for their handlers in flight, close the connection. */
   close(): Promise<void>;

@@ -62,7 +62,7 @@ export class InMemoryBus implements EventBus {
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<Subscription> {
     this.assertOpen();
     if (!this.broker.hasQueue(queue)) throw new Error(`NOT_FOUND - no queue '${queue}'`);
-    const consumer = new InMemoryConsumer(this.broker, queue, handler, options.prefetch ?? this.prefetch, this.logger);
+    const consumer = new InMemoryConsumer(this.broker, queue, handler, options.prefetch ?? this.prefetch, this.logger, options.onCancelling);
     this.consumers.add(consumer);
     this.broker.addConsumer(queue, consumer);
     return {
@@ -71,6 +71,10 @@ export class InMemoryBus implements EventBus {
         await consumer.cancel();
       },
     };
+  }
+
+  problems(): string[] {
+    return [];
   }
 
   isReady(): boolean {
@@ -128,6 +132,7 @@ class InMemoryConsumer implements BrokerConsumer {
     private readonly handler: DeliveryHandler,
     private readonly prefetch: number,
     private readonly logger: Logger,
+    private readonly onCancelling?: () => void,
   ) {}
 
   hasCapacity(): boolean {
@@ -145,6 +150,7 @@ class InMemoryConsumer implements BrokerConsumer {
   async cancel(): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    this.onCancelling?.();
     await Promise.allSettled([...this.inFlight]);
     this.broker.removeConsumer(this.queue, this);
     // unacked messages go back to the head of the queue in their original order

@@ -195,6 +195,11 @@ export interface MessageMeta {
    * failure is retried. Waiting for a dependency (DependencyUnavailableError) does not count.
    */
   attempt: number;
+  /**
+   * Earlier failed deliveries of this message as the broker counts them (`x-delivery-count` of a
+   * quorum queue: it survives consumer crashes and restarts); 0 on a first delivery or a classic queue.
+   */
+  deliveryCount: number;
 }
 
 export interface Route<T> {
@@ -234,6 +239,8 @@ export interface ConsumeFailure {
   attempt?: number;
   /** For `dependency-unavailable`: what is down. */
   dependency?: string;
+  /** The broker's `x-delivery-count` of the message (quorum queues), when above 0. */
+  deliveryCount?: number;
 }
 
 export interface ConsumeValidatedOptions extends ConsumeOptions {
@@ -281,6 +288,8 @@ export async function consumeValidated(bus: EventBus, queue: string, args: Consu
   function notify(failure: Omit<ConsumeFailure, 'queue' | 'routingKey' | 'messageId'>, delivery: Delivery): void {
     if (!onError) return;
     const full: ConsumeFailure = { queue: delivery.queue, routingKey: delivery.routingKey, messageId: delivery.properties.messageId, ...failure };
+    const deliveryCount = deliveryCountOf(delivery);
+    if (deliveryCount > 0) full.deliveryCount = deliveryCount;
     if (full.error === undefined) delete full.error;
     if (full.attempt === undefined) delete full.attempt;
     try {
@@ -317,6 +326,7 @@ export async function consumeValidated(bus: EventBus, queue: string, args: Consu
       redelivered: delivery.redelivered,
       timestamp: delivery.properties.timestamp,
       headers: delivery.properties.headers,
+      deliveryCount: deliveryCountOf(delivery),
     };
     let attempt = 0;
     let waits = 0;
@@ -348,15 +358,24 @@ export async function consumeValidated(bus: EventBus, queue: string, args: Consu
     await delivery.ack();
   }
 
-  const options: ConsumeOptions = {};
+  // messages waiting in a backoff are given back (nack requeue) only once the broker stopped
+  // delivering to this consumer, so they are not redelivered to it while it stops
+  const options: ConsumeOptions = { onCancelling: () => stopping.abort() };
   if (prefetch !== undefined) options.prefetch = prefetch;
   const subscription = await bus.consume(queue, handleDelivery, options);
   return {
     async cancel(): Promise<void> {
-      stopping.abort();
       await subscription.cancel();
+      stopping.abort();
     },
   };
+}
+
+/** `x-delivery-count` as a quorum queue sets it on a redelivery (0 when absent or not a count). */
+export function deliveryCountOf(delivery: Delivery): number {
+  const value = delivery.properties.headers['x-delivery-count'];
+  const count = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : 0;
+  return Number.isInteger(count) && count > 0 ? count : 0;
 }
 
 function errorMessage(err: unknown): string {
