@@ -37,6 +37,13 @@ export interface BankServiceDeps {
 export interface BankServiceOptions {
   /** Validate every response against the spec (on in tests). */
   validateResponses?: boolean;
+  /**
+   * Run the outbox relay and the callback consumer in this process (default true). Of several
+   * worker processes only one does; the others tell it about their commits with `wakeRelay`.
+   */
+  background?: boolean;
+  /** Called after a commit that wrote outbox rows when this process runs no relay. */
+  wakeRelay?: () => void;
 }
 
 export interface BankService {
@@ -45,6 +52,8 @@ export interface BankService {
   start(): Promise<void>;
   /** Stop the background work: finish the batch / message in hand, then stop. */
   stop(): Promise<void>;
+  /** Another process committed outbox rows: publish them now rather than at the next poll. */
+  wakeRelay(): void;
   /** Publish what the outbox holds now (used after commits; tests call it to flush). */
   flushOutbox(): Promise<void>;
 }
@@ -58,7 +67,9 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const jwt = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 
   const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger, retentionDays: config.OUTBOX_RETENTION_DAYS });
-  const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted: () => relay.wake(), now });
+  const background = options.background ?? true;
+  const onCommitted = background ? () => relay.wake() : (options.wakeRelay ?? (() => undefined));
+  const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted, now });
   let callbackSubscription: Subscription | undefined;
 
   const readiness = createReadinessCheck(deps.db, deps.bus, logger);
@@ -94,6 +105,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
     async start() {
       // bank-service owns its callback queue (with its DLQ) and the topic exchange it publishes to
       await deps.bus.declare(ownedTopology(buildTopology(names), { queues: [config.CALLBACK_QUEUE], publishesTo: [resolveEventNames(names).exchange] }));
+      if (!background) return;
       relay.start();
       callbackSubscription = await startBankCallbackConsumer({ bus: deps.bus, names, db: deps.db, logApi: deps.logApi, logger });
     },
@@ -101,6 +113,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
       await callbackSubscription?.cancel();
       await relay.stop();
     },
+    wakeRelay: () => relay.wake(),
     flushOutbox: () => relay.flush(),
   };
 }

@@ -32,6 +32,8 @@ export const bankConfigSchema = z
     CORS_ORIGINS: listFromEnv.default([]),
     TRUST_PROXY: booleanFromEnv.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    /** Worker processes serving HTTP (node:cluster): a number, or `auto` for one per core. 1 = no cluster. */
+    BANK_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
   })
   .superRefine((cfg, ctx) => {
     checkJwtSecret(cfg, ctx);

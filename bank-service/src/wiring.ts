@@ -39,6 +39,8 @@ export interface BankWiringOptions {
    * production start does not (compose runs `bank-service init` once, as its own container).
    */
   init?: { admin: { email: string; password: string } | null };
+  /** This process as one of several workers (bank-cluster.ts): only one runs the relay and consumer. */
+  worker?: { background: boolean; wakeRelay?: () => void };
 }
 
 export interface RunningBankService {
@@ -73,7 +75,7 @@ export async function startBankService(config: BankConfig, options: BankWiringOp
     if (init?.adminCreated) logger.info('created the admin user from ADMIN_EMAIL / ADMIN_PASS');
 
     bus = overrides.bus ?? startAmqpBus(config, logger);
-    service = createBankService(config, { db, bus, logApi: overrides.logApi ?? createBankLogApiClient(config), logger });
+    service = createBankService(config, { db, bus, logApi: overrides.logApi ?? createBankLogApiClient(config), logger }, options.worker ?? {});
     await service.start();
     const started = service;
     const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });

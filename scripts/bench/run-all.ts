@@ -9,7 +9,8 @@
  * Env (all optional): BENCH_SECONDS (10) measured seconds per wrk run, BENCH_EVENTS (5000) events
  * in the pipeline run, BENCH_LATENCY_EVENTS (500), BENCH_STARTUP_ROUNDS (3), BENCH_RUNTIME
  * (`source`, or `compiled`: how the services under load run), BENCH_TIMEOUT_MS (330000) hard limit
- * of the whole run, BENCH_JSON=<file> also writes the figures as JSON.
+ * of the whole run, BENCH_JSON=<file> also writes the figures as JSON, BENCH_ONLY (comma list of
+ * startup, cards, ladder, login, transfers, pipeline; default all) runs only those figures.
  *
  * Everything it starts (services, baselines, wrk, the extra vhost) is stopped/removed on success,
  * failure, timeout and Ctrl-C.
@@ -22,6 +23,7 @@ import { startSystem, type SystemUnderTest } from '../e2e/service-processes.ts';
 import { killAll, runWrk, startNodeScript, type WrkRun } from './bench-processes.ts';
 import { createBenchData, type BenchData } from './bench-data.ts';
 import { accountCreatedBytes, measureLatency, measureThroughput, type PipelineTarget } from './event-pipeline.ts';
+import { benchLadder } from './ladder.ts';
 import { figureLine, fmt, machineLines, ratioPart } from './report.ts';
 import { RssSampler } from './rss-sampler.ts';
 import { measureStartup, startupLines } from './startup.ts';
@@ -34,6 +36,8 @@ const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 3);
 const RUNTIME = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 330_000);
 const WARMUP_SECONDS = 3;
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const wanted = (figure: string): boolean => ONLY === undefined || ONLY.has(figure);
 
 const say = (line: string): void => console.log(line);
 const t0 = Date.now();
@@ -291,11 +295,13 @@ async function main(): Promise<number> {
 
   for (const line of machineLines(await mariadbVersion())) say(line);
   const results: Figures = {};
-  note(`startup: each service compiled and under tsx, ${STARTUP_ROUNDS} interleaved rounds`);
-  const startup = await measureStartup(STARTUP_ROUNDS, note);
-  const startupReport = startupLines(startup);
-  for (const line of startupReport.lines) say(line);
-  results.startup = { figures: startup, met: startupReport.met };
+  if (wanted('startup')) {
+    note(`startup: each service compiled and under tsx, ${STARTUP_ROUNDS} interleaved rounds`);
+    const startup = await measureStartup(STARTUP_ROUNDS, note);
+    const startupReport = startupLines(startup);
+    for (const line of startupReport.lines) say(line);
+    results.startup = { figures: startup, met: startupReport.met };
+  }
 
   note(`starting catcher, log-service, email-service, bank-service (MariaDB, RabbitMQ) as processes (${RUNTIME})`);
   system = await startSystem({ prefix: 'bench', runtime: RUNTIME });
@@ -310,14 +316,29 @@ async function main(): Promise<number> {
   rss.sampleIdle();
 
   const commands: string[] = [];
-  note('cards-list: bare Express baseline, service, baseline again');
-  await benchCards(data, rss, results, commands);
-  note('login: raw argon2id verifications, POST /auth/login, raw argon2id again');
-  await benchLogin(data, rss, results, commands);
-  note('transfers');
-  await benchTransfers(data, rss, results, commands);
-  note(`event pipeline: raw amqplib, ${LATENCY_EVENTS} accounts via the API, ${EVENTS} events in bulk (twice), raw amqplib again`);
-  await benchPipeline(data, rss, results, commands);
+  if (wanted('cards')) {
+    note('cards-list: bare Express baseline, service, baseline again');
+    await benchCards(data, rss, results, commands);
+  }
+  if (wanted('ladder')) {
+    note('cards-list ladder: bare node:http … full service with workers');
+    const target = { bankUrl: system.bank.url, bankPid: system.bank.child.pid!, accountId: data.accountId, userToken: data.userToken };
+    const ladder = await benchLadder({ ...target, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }, say, note);
+    results.ladder = { steps: ladder, met: ladder.every((figure) => figure.met !== false) };
+    commands.push('LADDER_STEP=<step> node --import tsx --conditions=bank-source scripts/bench/ladder-server.ts   # the ladder rungs');
+  }
+  if (wanted('login')) {
+    note('login: raw argon2id verifications, POST /auth/login, raw argon2id again');
+    await benchLogin(data, rss, results, commands);
+  }
+  if (wanted('transfers')) {
+    note('transfers');
+    await benchTransfers(data, rss, results, commands);
+  }
+  if (wanted('pipeline')) {
+    note(`event pipeline: raw amqplib, ${LATENCY_EVENTS} accounts via the API, ${EVENTS} events in bulk (twice), raw amqplib again`);
+    await benchPipeline(data, rss, results, commands);
+  }
 
   const figures = rss.figures();
   say(

@@ -1,6 +1,7 @@
 import type { BankApiHandlers } from '@bank/bank-api';
 import { pageEnvelope } from '@bank/platform/http';
 import type { Caller } from '../http/caller.ts';
+import { prefetchedItem, prefetchedPage } from '../http/prefetched.ts';
 import { inTransaction } from '../db/database.ts';
 import {
   createAccount,
@@ -57,7 +58,9 @@ export function createAccountHandlers(ctx: HandlerContext) {
     },
 
     async listClientAccounts({ params, query, caller }) {
-      const page = await listAccounts(db, { page: query.page_number, pageSize: query.page_size }, scoped(caller, { client_id: params.client_id }));
+      const page =
+        prefetchedPage<Account>(caller, 'listClientAccounts', params, query) ??
+        (await listAccounts(db, { page: query.page_number, pageSize: query.page_size }, scoped(caller, { client_id: params.client_id })));
       return { status: 200, body: pageEnvelope(`/api/clients/${params.client_id}/accounts`, query, page.total, page.rows) };
     },
 
@@ -67,8 +70,8 @@ export function createAccountHandlers(ctx: HandlerContext) {
       return { status: 201, body: { msg: 'item created', item: await open(input, caller) } };
     },
 
-    async getAccount({ params }) {
-      return { status: 200, body: await getAccount(db, params.id) };
+    async getAccount({ params, caller }) {
+      return { status: 200, body: prefetchedItem<Account>(caller, 'getAccount', params) ?? (await getAccount(db, params.id)) };
     },
 
     async updateAccount({ params, body }) {

@@ -4,6 +4,7 @@ import type { Caller } from '../http/caller.ts';
 import { loginThrottleKey } from '../auth/login-throttle.ts';
 import { tokenClaimsOf } from '../http/authenticate.ts';
 import { currentLoginClientAddress } from '../http/login-client-address.ts';
+import { prefetchedUser } from '../http/prefetched.ts';
 import { createUser, findCredentialsByEmail, getUser, recordLogin, rehashPassword } from '../repositories/users-repository.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { created } from './handler-replies.ts';
@@ -59,7 +60,7 @@ export function createAuthHandlers(ctx: HandlerContext) {
     async whoami({ caller }) {
       const claims = tokenClaimsOf(caller);
       if (claims === undefined) throw new Error('the authenticator did not attach the token claims');
-      const user = await getUser(ctx.db, caller.userId);
+      const user = prefetchedUser(caller, 'whoami') ?? (await getUser(ctx.db, caller.userId));
       return {
         status: 200 as const,
         body: {

@@ -2,7 +2,8 @@ import type { BankApiHandlers } from '@bank/bank-api';
 import { pageEnvelope } from '@bank/platform/http';
 import type { Caller } from '../http/caller.ts';
 import { inTransaction } from '../db/database.ts';
-import { createCard, deleteCard, getCard, listCards, updateCard, type CardFilters, type CardInput } from '../repositories/index.ts';
+import { createCard, deleteCard, getCard, listCards, updateCard, type Card, type CardFilters, type CardInput } from '../repositories/index.ts';
+import { prefetchedItem, prefetchedPage } from '../http/prefetched.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { assertParentExists } from './parent-rows.ts';
 
@@ -27,8 +28,8 @@ export function createCardHandlers(ctx: HandlerContext) {
   const { db, events } = ctx;
 
   const item = {
-    async get({ params }: { params: { id: number } }) {
-      return { status: 200 as const, body: await getCard(db, params.id) };
+    async get(operationId: 'getCard' | 'getAccountsCard', { params, caller }: { params: { id: number }; caller: Caller }) {
+      return { status: 200 as const, body: prefetchedItem<Card>(caller, operationId, params) ?? (await getCard(db, params.id)) };
     },
     async update({ params, body }: { params: { id: number }; body: Partial<CardInput> }) {
       await assertParentExists(db, 'accounts', body.account_id);
@@ -40,11 +41,13 @@ export function createCardHandlers(ctx: HandlerContext) {
   };
 
   return {
-    async listAccountCards({ params, query }) {
+    async listAccountCards({ params, query, caller }) {
       // The access layer has already checked that the account exists and, for `own` access, is the
       // caller's (policy: owns account('params.account_id')), so its cards need no owner filter.
       const filters: CardFilters = { account_id: params.account_id };
-      const page = await listCards(db, { page: query.page_number, pageSize: query.page_size }, filters);
+      const page =
+        prefetchedPage<Card>(caller, 'listAccountCards', params, query) ??
+        (await listCards(db, { page: query.page_number, pageSize: query.page_size }, filters));
       return { status: 200, body: pageEnvelope(`/api/accounts/${params.account_id}/cards`, query, page.total, page.rows) };
     },
 
@@ -59,10 +62,10 @@ export function createCardHandlers(ctx: HandlerContext) {
       return { status: 201, body: { msg: 'item created', item: card } };
     },
 
-    getCard: item.get,
+    getCard: (request) => item.get('getCard', request),
     updateCard: item.update,
     deleteCard: item.remove,
-    getAccountsCard: item.get,
+    getAccountsCard: (request) => item.get('getAccountsCard', request),
     updateAccountsCard: item.update,
     deleteAccountsCard: item.remove,
   } satisfies CardHandlers;

@@ -2,7 +2,8 @@ import type { BankApiHandlers } from '@bank/bank-api';
 import { pageEnvelope } from '@bank/platform/http';
 import type { Caller } from '../http/caller.ts';
 import { inTransaction } from '../db/database.ts';
-import { createClient, deleteClient, getClient, listClients, updateClient, type ClientFilters } from '../repositories/index.ts';
+import { createClient, deleteClient, getClient, listClients, updateClient, type Client, type ClientFilters } from '../repositories/index.ts';
+import { prefetchedItem, prefetchedPage } from '../http/prefetched.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { assertParentExists } from './parent-rows.ts';
 
@@ -21,7 +22,9 @@ export function createClientHandlers(ctx: HandlerContext) {
       if (query.name !== undefined) filters.name = query.name;
       if (query.social_status_id !== undefined) filters.social_status_id = query.social_status_id;
       if (caller.access === 'own') filters.user_id = caller.userId;
-      const page = await listClients(db, { page: query.page_number, pageSize: query.page_size }, filters);
+      const page =
+        prefetchedPage<Client>(caller, 'listClients', {}, query) ??
+        (await listClients(db, { page: query.page_number, pageSize: query.page_size }, filters));
       return { status: 200, body: pageEnvelope('/api/clients', query, page.total, page.rows) };
     },
 
@@ -37,8 +40,8 @@ export function createClientHandlers(ctx: HandlerContext) {
       return { status: 201, body: { msg: 'item created', item: client } };
     },
 
-    async getClient({ params }) {
-      return { status: 200, body: await getClient(db, params.id) };
+    async getClient({ params, caller }) {
+      return { status: 200, body: prefetchedItem<Client>(caller, 'getClient', params) ?? (await getClient(db, params.id)) };
     },
 
     async updateClient({ params, body }) {

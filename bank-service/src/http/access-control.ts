@@ -1,6 +1,7 @@
 import type { BankApiHandlers, BankApiOperationId } from '@bank/bank-api';
 import type { AuthenticatedUser, Caller } from './caller.ts';
 import type { OwnerLookup } from './ownership-reader.ts';
+import { prefetchedOwners } from './prefetched.ts';
 import { policyTable, type Access, type BuiltInRole, type OwnedTarget, type PolicyEntry } from './policy-table.ts';
 
 const ACCESS_DENIED = { status: 403, body: { msg: 'Access denied' } } as const;
@@ -92,7 +93,7 @@ export function withAccessControl(handlers: BankApiHandlers<Caller>, owners: Own
     }
     wrapped[operationId] = async (request) => {
       const user = request.caller as AuthenticatedUser;
-      const decision = await decideAccess(operationId, user, request, owners);
+      const decision = await decideAccess(operationId, user, request, prefetchedOwners(user, operationId, owners));
       if (decision.outcome === 'denied') return ACCESS_DENIED;
       if (decision.outcome === 'missing') return { status: 404, body: { msg: decision.message } };
       const caller: Caller = { ...user, access: decision.access };

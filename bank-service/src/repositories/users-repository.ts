@@ -76,7 +76,7 @@ export interface UserFilters {
   is_blocked?: boolean;
 }
 
-interface UserRow {
+export interface UserRow {
   id: unknown;
   email: string;
   is_blocked: unknown;
@@ -100,7 +100,8 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function toUser(row: UserRow, roles: string[]): User {
+/** A users row (the columns of USER_COLUMNS) and its role names → the API's user. */
+export function toUser(row: UserRow, roles: string[]): User {
   return {
     id: toNumber(row.id),
     email: row.email,

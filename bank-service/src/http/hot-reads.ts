@@ -1,0 +1,47 @@
+import type { BankApiOperationId } from '@bank/bank-api';
+
+/**
+ * The data part of the hot read paths, read in the same statement as the caller and the ownership
+ * decision (authorized-read.ts). Each names its table (alias `t`), the columns the API answers and
+ * the filter taken from the path; lists page by id. `ownerScope` is the condition a caller with
+ * `own` access is limited to (`?` = the caller's user id) — which roles have `own` access comes
+ * from the policy table, not from here.
+ */
+export interface HotRead {
+  shape: 'item' | 'page';
+  table: string;
+  columns: readonly string[];
+  /** Columns holding text; every other column is a number. */
+  text?: readonly string[];
+  /** `t.<column> = ?` filters, each bound to the named path parameter. */
+  filters: Readonly<Record<string, string>>;
+  ownerScope?: string;
+}
+
+const CARD_COLUMNS = ['id', 'account_id', 'balance'] as const;
+const ACCOUNT_COLUMNS = ['id', 'client_id', 'bank_id', 'balance'] as const;
+const CLIENT_COLUMNS = ['id', 'name', 'social_status_id', 'user_id'] as const;
+
+const cardItem: HotRead = { shape: 'item', table: 'cards', columns: CARD_COLUMNS, filters: { id: 'id' } };
+
+export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
+  getCard: cardItem,
+  getAccountsCard: cardItem,
+  listAccountCards: { shape: 'page', table: 'cards', columns: CARD_COLUMNS, filters: { account_id: 'account_id' } },
+  getAccount: { shape: 'item', table: 'accounts', columns: ACCOUNT_COLUMNS, filters: { id: 'id' } },
+  listClientAccounts: {
+    shape: 'page',
+    table: 'accounts',
+    columns: ACCOUNT_COLUMNS,
+    filters: { client_id: 'client_id' },
+    ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
+  },
+  getClient: { shape: 'item', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: { id: 'id' } },
+  listClients: { shape: 'page', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: {}, ownerScope: 't.user_id = ?' },
+};
+
+/** A page as the lists take it: defaults and bounds of the spec (page_number ≥ 1, page_size 1–100). */
+export interface PrefetchPage {
+  page: number;
+  pageSize: number;
+}
