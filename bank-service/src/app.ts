@@ -7,7 +7,7 @@ import { mountStaticPage } from '@bank/platform-http/static-page';
 import { buildTopology, resolveEventNames } from '@bank/events';
 import { eventsDocsPage } from '@bank/events/docs';
 import type { LogApiClient } from '@contract-bank/client/log-api';
-import { ownedTopology, type EventBus, type Subscription } from '@bank/platform/events';
+import { ownedTopology, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { createJwtKey } from '@bank/platform/auth';
 import type { Knex } from './db/database.ts';
@@ -15,7 +15,7 @@ import type { BankConfig } from './config.ts';
 import { createTokenIssuer } from './auth/token-issuer.ts';
 import { createBankEvents } from './events/bank-events.ts';
 import { createBankOutboxRelay } from './events/bank-outbox-relay.ts';
-import { startBankCallbackConsumer } from './events/bank-callback-consumer.ts';
+import { startBankCallbackConsumer, type BankCallbackConsumer } from './events/bank-callback-consumer.ts';
 import { createBankHandlers } from './handlers/bank-handlers.ts';
 import { withAccessControl } from './http/access-control.ts';
 import { createAuthenticator } from './http/authenticate.ts';
@@ -70,9 +70,9 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   const background = options.background ?? true;
   const onCommitted = background ? () => relay.wake() : (options.wakeRelay ?? (() => undefined));
   const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted, now });
-  let callbackSubscription: Subscription | undefined;
+  let callbackSubscription: BankCallbackConsumer | undefined;
 
-  const readiness = createReadinessCheck(deps.db, deps.bus, logger);
+  const readiness = createReadinessCheck(deps.db, deps.bus, logger, () => callbackSubscription?.logServiceWait.current());
 
   const handlers = createBankHandlers({
     db: deps.db,

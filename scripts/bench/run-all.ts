@@ -34,7 +34,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 500);
 const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 3);
 const RUNTIME = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 330_000);
+// the event pipeline also runs on classic queues, on a second system (≈ +60 s)
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 420_000);
 const WARMUP_SECONDS = 3;
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const wanted = (figure: string): boolean => ONLY === undefined || ONLY.has(figure);
@@ -44,6 +45,8 @@ const t0 = Date.now();
 const note = (line: string): void => console.error(`  · [${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
 let system: SystemUnderTest | undefined;
+/** The second system of the queue-type comparison (QUEUE_TYPE=classic), while it runs. */
+let classicSystem: SystemUnderTest | undefined;
 let rawVhost: TestVhost | undefined;
 let watcher: StoredWatcher | undefined;
 let cleaning: Promise<void> | undefined;
@@ -59,6 +62,8 @@ function cleanup(): Promise<void> {
     watcher?.close();
     const started = system;
     const steps: Array<Promise<unknown>> = [];
+    const classic = classicSystem;
+    if (classic) steps.push(withTimeout(classic.stop(), 20_000, 'stopping the classic-queue system').catch((err: unknown) => console.error(`cleanup: ${String(err)}`)));
     if (started) {
       steps.push(
         withTimeout(started.stop(), 20_000, 'stopping the services').catch(async (err: unknown) => {
@@ -277,10 +282,44 @@ async function benchPipeline(data: BenchData, rss: RssSampler, results: Figures,
     ]),
   );
   results['event-pipeline'] = { throughput, withMail, latency, baseline: [rawBefore, rawAfter], met: ratio.met };
+  await benchPipelineClassic(throughput.eventsPerSecond, results, commands);
   commands.push(
     `event pipeline: scripts/bench/event-pipeline.ts (N=${EVENTS} bulk, ${LATENCY_EVENTS} via the API)`,
     `AMQP_URL=… N=${EVENTS} SIZE=${messageBytes} node --import tsx --conditions=bank-source scripts/bench/amqp-baseline.ts consume|publish`,
   );
+}
+
+/**
+ * The same bulk pipeline (outbox → relay → RabbitMQ → log-service, email-service stopped) on a
+ * second system whose services run with QUEUE_TYPE=classic, beside the main system's quorum
+ * figure: what the replicated queue type costs on one node.
+ */
+async function benchPipelineClassic(quorumPerSecond: number, results: Figures, commands: string[]): Promise<void> {
+  classicSystem = await startSystem({ prefix: 'bench_classic', runtime: RUNTIME, env: { QUEUE_TYPE: 'classic' } });
+  const classic = classicSystem;
+  const classicWatcher = new StoredWatcher(logStoreFile(classic.log.child.pid!));
+  try {
+    const data = await createBenchData(classic.bank.url, { email: classic.adminEmail, password: classic.adminPassword });
+    classicWatcher.start();
+    await classic.email.stop();
+    const throughput = await measureThroughput(
+      { bankUrl: classic.bank.url, databaseUrl: classic.databaseUrl, userToken: data.userToken, userId: data.userId, clientId: data.clientId, bankId: data.bankId, watcher: classicWatcher },
+      EVENTS,
+    );
+    say(
+      figureLine('event-pipe-queues', [
+        `quorum ${fmt.rate(quorumPerSecond)} events/s`,
+        `classic ${fmt.rate(throughput.eventsPerSecond)} events/s (${throughput.events} in ${fmt.f(throughput.seconds, 2)} s)`,
+        `quorum/classic ${fmt.f(quorumPerSecond / throughput.eventsPerSecond, 2)} (figure only; one RabbitMQ node)`,
+      ]),
+    );
+    results['event-pipeline-queues'] = { quorumPerSecond, classic: throughput };
+    commands.push('event pipeline on classic queues: the same, on a second system with QUEUE_TYPE=classic (the main system runs quorum, the default)');
+  } finally {
+    classicWatcher.close();
+    classicSystem = undefined;
+    await classic.stop();
+  }
 }
 
 async function main(): Promise<number> {
@@ -304,7 +343,7 @@ async function main(): Promise<number> {
   }
 
   note(`starting catcher, log-service, email-service, bank-service (MariaDB, RabbitMQ) as processes (${RUNTIME})`);
-  system = await startSystem({ prefix: 'bench', runtime: RUNTIME });
+  system = await startSystem({ prefix: 'bench', runtime: RUNTIME, env: { QUEUE_TYPE: 'quorum' } });
   const data = await createBenchData(system.bank.url, { email: system.adminEmail, password: system.adminPassword });
   const rss = new RssSampler({
     'bank-service': system.bank.child.pid!,

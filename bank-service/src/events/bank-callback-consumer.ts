@@ -9,7 +9,7 @@ import {
   type Subscription,
 } from '@bank/events';
 import type { LogApiClient } from '@contract-bank/client/log-api';
-import type { EventBus } from '@bank/platform/events';
+import { DependencyUnavailableError, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { Db } from '../db/database.ts';
 import { findOutboxMessage } from '../outbox/index.ts';
@@ -35,12 +35,26 @@ export interface BankCallbackConsumerOptions {
   prefetch?: number;
 }
 
-/** A failure worth retrying (log-service unreachable or answering 5xx / 429). */
-export class LogServiceUnavailableError extends Error {
+export interface BankCallbackConsumer extends Subscription {
+  /** log-service as the consumer sees it: down from a failed write until the next one succeeds. */
+  logServiceWait: LogServiceWait;
+}
+
+/**
+ * log-service unreachable or answering 5xx / 429 / 408: an outage, not a bad message. The reply
+ * waits in hand (backoff, uncounted) for as long as it lasts instead of being dead-lettered.
+ */
+export class LogServiceUnavailableError extends DependencyUnavailableError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('log-service', message, options);
     this.name = 'LogServiceUnavailableError';
   }
+}
+
+/** Whether replies are waiting for log-service now, for `/ready`. */
+export interface LogServiceWait {
+  /** The reason while a reply waits for log-service, else undefined. */
+  current(): string | undefined;
 }
 
 interface StoredBankEvent {
@@ -81,13 +95,15 @@ async function writeLog(logApi: LogApiClient, event: StoredBankEvent): Promise<v
 /**
  * Consume the bank's callback queue: for every `bank.created.reply` (email-service mailed the bank
  * event), write that `bank.created` event to log-service through the generated client. Runs in
- * the background — the request that created the bank never waits for it. Transient failures are
- * retried with backoff (bounded), then the reply is dead-lettered; a reply whose event is unknown
+ * the background — the request that created the bank never waits for it. While log-service is
+ * down the reply waits (LogServiceUnavailableError; `/ready` names log-service); other transient
+ * failures are retried with backoff (bounded), then the reply is dead-lettered; a reply whose event is unknown
  * is dead-lettered at once. log-service is idempotent by `message_id`, so a redelivered reply
  * writes nothing twice.
  */
-export async function startBankCallbackConsumer(options: BankCallbackConsumerOptions): Promise<Subscription> {
+export async function startBankCallbackConsumer(options: BankCallbackConsumerOptions): Promise<BankCallbackConsumer> {
   const logger = options.logger ?? silentLogger;
+  let waitingFor: string | undefined;
   const channels = createEventChannels(options.bus, options.names);
   const retry = options.retry ?? {};
 
@@ -98,18 +114,22 @@ export async function startBankCallbackConsumer(options: BankCallbackConsumerOpt
       throw new PermanentMessageError(`no bank.created event with message id ${reply.message_id} and correlation id ${correlationId}`);
     }
     await writeLog(options.logApi, event);
+    waitingFor = undefined;
     logger.info({ messageId: event.messageId, correlationId }, 'bank.created written to log-service');
   }
 
-  return channels.consumeBankCallbackQueue(
+  const subscription = await channels.consumeBankCallbackQueue(
     { bankCreatedReply },
     {
       maxAttempts: retry.attempts ?? 6,
       baseMs: retry.baseMs ?? 500,
       maxMs: retry.maxMs ?? 10_000,
       ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
-      onError: (failure) =>
-        logger.warn({ kind: failure.kind, messageId: failure.messageId, attempt: failure.attempt, reason: failure.reason }, 'bank callback failed'),
+      onError: (failure) => {
+        if (failure.kind === 'dependency-unavailable') waitingFor = failure.reason;
+        logger.warn({ kind: failure.kind, messageId: failure.messageId, attempt: failure.attempt, reason: failure.reason }, 'bank callback failed');
+      },
     },
   );
+  return { cancel: () => subscription.cancel(), logServiceWait: { current: () => waitingFor } };
 }

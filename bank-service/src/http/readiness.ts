@@ -7,10 +7,11 @@ import type { Readiness } from '../handlers/handler-context.ts';
 /**
  * bank-service's readiness: the database answers (`database`), every migration of this build has
  * been applied to it (`migrations` — a never-migrated database would answer register and login
- * with 500s), and the broker is connected (`broker`). `reasons` says why a check is down. Once the
+ * with 500s), and the broker is connected (`broker`); `log-service` appears, down, while a
+ * bank.created reply waits for it. `reasons` says why a check is down. Once the
  * migrations are found complete they are not read again.
  */
-export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger): () => Promise<Readiness> {
+export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger, logServiceWait: () => string | undefined = () => undefined): () => Promise<Readiness> {
   let migrated = false;
   return async () => {
     const checks: Readiness['checks'] = {};
@@ -42,6 +43,12 @@ export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger): (
     // e.g. the callback queue exists with other arguments (406): named, with the differing argument
     const brokerProblems = bus.problems();
     if (brokerProblems.length > 0) reasons.broker = brokerProblems.join('; ');
+    // a bank.created reply waiting for log-service (the callback consumer keeps it until it is back)
+    const waiting = logServiceWait();
+    if (waiting !== undefined) {
+      checks['log-service'] = 'down';
+      reasons['log-service'] = `bank.created replies wait for log-service: ${waiting}`;
+    }
     return Object.keys(reasons).length > 0 ? { checks, reasons } : { checks };
   };
 }

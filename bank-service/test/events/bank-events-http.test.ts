@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createEventChannels, defaultEventNames, deadLetterQueueName } from '@bank/events';
-import type { InMemoryMessage } from '@bank/platform/events';
+import { DependencyUnavailableError, type InMemoryMessage } from '@bank/platform/events';
+import { LogServiceUnavailableError } from '../../src/events/bank-callback-consumer.ts';
 import { sleep } from '@bank/platform/retry';
 import { waitFor } from '@bank/testkit';
 import { forEachDatabase } from '../support/databases.ts';
@@ -153,7 +154,7 @@ forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
     assert.equal((bank.logRequests[0]!.body as { message_id: string }).message_id, event.properties.messageId);
   });
 
-  it('retries the log write while log-service answers 503, then succeeds once', async () => {
+  it('keeps the reply waiting while log-service answers 503, with /ready naming log-service, then writes it once', async () => {
     const res = await request(bank.app).post('/api/banks').set(bearer(await bank.adminToken())).send({ name: 'Retried Bank' });
     assert.equal(res.status, 201);
     await bank.service.flushOutbox();
@@ -165,11 +166,19 @@ forEachDatabase('bank events through the outbox (InMemoryBus)', (target) => {
       { correlationId: event.properties.correlationId! },
     );
     await waitFor(() => bank.logRequests.length >= 1, { what: 'the first POST /logs', timeoutMs: 10_000 });
+    // an outage, not a bad message: the reply waits, and /ready names log-service meanwhile
+    assert.ok(new LogServiceUnavailableError('down') instanceof DependencyUnavailableError);
+    const waiting = await request(bank.app).get('/ready');
+    assert.equal(waiting.status, 503);
+    assert.equal(waiting.body.checks['log-service'], 'down');
+    assert.match(waiting.body.reasons['log-service'], /bank\.created replies wait for log-service: log-service answered 503/);
     bank.logApiStatus = 201;
     await waitFor(() => bank.logRequests.length >= 2, { what: 'the retried POST /logs', timeoutMs: 10_000 });
     await sleep(200);
     assert.equal(bank.logRequests.length, 2);
     assert.equal(bank.bus.queueDepth(deadLetterQueueName(bank.config.CALLBACK_QUEUE)), 0);
+    const back = await request(bank.app).get('/ready');
+    assert.equal(back.body.checks['log-service'], undefined);
   });
 
   it('dead-letters a reply naming an unknown bank.created and writes no log', async () => {
