@@ -215,9 +215,12 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
   });
   if (statement.data) {
     const found = rows.filter((row) => row.d_id !== null && row.d_id !== undefined);
-    const { columns, text = [] } = statement.data.read;
-    const value = (row: ResultRow, column: string): unknown =>
-      text.includes(column) ? String(row[`d_${column}`]) : toNumber(row[`d_${column}`]);
+    const { columns, text = [], timestamps = [] } = statement.data.read;
+    const value = (row: ResultRow, column: string): unknown => {
+      const raw = row[`d_${column}`];
+      if (text.includes(column)) return String(raw);
+      return timestamps.includes(column) ? fromDbTimestamp(raw) : toNumber(raw);
+    };
     const data = found.map((row) => Object.fromEntries(columns.map((column) => [column, value(row, column)])));
     const pageOne = statement.data.key.includes('#1/');
     const total = found[0] !== undefined ? toNumber(found[0].d_total ?? found.length) : pageOne ? 0 : null;

@@ -13,6 +13,8 @@ export interface HotRead {
   columns: readonly string[];
   /** Columns holding text; every other column is a number. */
   text?: readonly string[];
+  /** Columns holding timestamps (answered as ISO-8601 `Z`). */
+  timestamps?: readonly string[];
   /** `t.<column> = ?` filters, each bound to the named path parameter. */
   filters: Readonly<Record<string, string>>;
   ownerScope?: string;
@@ -37,6 +39,13 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
     ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
   },
   getClient: { shape: 'item', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: { id: 'id' } },
+  getTransfer: {
+    shape: 'item',
+    table: 'transfers',
+    columns: ['id', 'from_card_id', 'to_card_id', 'amount', 'created_at'],
+    timestamps: ['created_at'],
+    filters: { id: 'id' },
+  },
   listClients: { shape: 'page', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: {}, ownerScope: 't.user_id = ?' },
 };
 

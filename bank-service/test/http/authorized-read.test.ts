@@ -68,6 +68,27 @@ forEachDatabase('authorized reads in one statement', (target) => {
     assert.deepEqual(user, viaAdmin.body);
   });
 
+  it('serves a transfer to the owner of either card from the one statement, as the transfer list shows it', async () => {
+    const owner = await userWithAccount(bank, ref);
+    const [from, to] = [await adminCard(bank, owner.accountId, 100), await adminCard(bank, owner.accountId, 0)];
+    const created = await request(bank.app)
+      .post('/api/transfers')
+      .set(bearer(owner.user.token))
+      .set('Idempotency-Key', `authorized-read-${from.id}`)
+      .send({ from_card_id: from.id, to_card_id: to.id, amount: 40 });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const listed = await request(bank.app).get(`/api/transfers?card_id=${from.id}`).set(bearer(owner.user.token));
+    const shown = (listed.body as { results: Array<{ id: number }> }).results[0]!;
+    let fetched: request.Response | undefined;
+    const queries = await knexQueriesDuring(target.db, async () => {
+      fetched = await request(bank.app).get(`/api/transfers/${shown.id}`).set(bearer(owner.user.token));
+    });
+    assert.deepEqual(queries, []);
+    assert.equal(fetched?.status, 200);
+    assert.deepEqual(fetched?.body, shown);
+    assert.deepEqual(Object.keys(fetched?.body as object).sort(), ['amount', 'created_at', 'from_card_id', 'id', 'to_card_id']);
+  });
+
   it('still answers 403 to another user and 404 for a missing row from the one statement', async () => {
     const owner = await userWithAccount(bank, ref);
     const other = await userWithAccount(bank, ref);
