@@ -5,7 +5,7 @@ import { NotFoundError } from '../domain/errors.ts';
 import { createTransfer, listTransfers, type ErrorBody, type Transfer, type TransferResponse } from '../transfers/index.ts';
 import { TRANSFER_COLUMNS, toTransfer } from '../transfers/transfer-rows.ts';
 import type { HandlerContext } from './handler-context.ts';
-import { prefetchedItem } from '../http/prefetched.ts';
+import { prefetchedItem, prefetchedPage } from '../http/prefetched.ts';
 
 type TransferHandlers = Pick<BankApiHandlers<Caller>, 'listTransfers' | 'createTransfer' | 'getTransfer'>;
 
@@ -61,6 +61,9 @@ export function createTransferHandlers(ctx: HandlerContext) {
     },
 
     async listTransfers({ query, caller }) {
+      const filter = query.card_id !== undefined ? { card_id: query.card_id } : {};
+      const prefetched = prefetchedPage<TransferView>(caller, 'listTransfers', filter, query);
+      if (prefetched !== undefined) return { status: 200, body: pageEnvelope('/api/transfers', query, prefetched.total, prefetched.rows) };
       const page = await listTransfers(db, {
         userId: caller.userId,
         isAdmin: caller.access === 'all',

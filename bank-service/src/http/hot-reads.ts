@@ -18,11 +18,16 @@ export interface HotRead {
   /** `t.<column> = ?` filters, each bound to the named path parameter. */
   filters: Readonly<Record<string, string>>;
   ownerScope?: string;
+  /** An optional query parameter narrowing the list: its condition, each `?` bound to its value. */
+  queryFilter?: { param: string; condition: string };
 }
 
 const CARD_COLUMNS = ['id', 'account_id', 'balance'] as const;
 const ACCOUNT_COLUMNS = ['id', 'client_id', 'bank_id', 'balance'] as const;
 const CLIENT_COLUMNS = ['id', 'name', 'social_status_id', 'user_id'] as const;
+
+const TRANSFER_COLUMNS = ['id', 'from_card_id', 'to_card_id', 'amount', 'created_at'] as const;
+const CARDS_OF_USER = 'SELECT k.id FROM cards k JOIN accounts a ON a.id = k.account_id JOIN clients c ON c.id = a.client_id WHERE c.user_id = ?';
 
 const cardItem: HotRead = { shape: 'item', table: 'cards', columns: CARD_COLUMNS, filters: { id: 'id' } };
 
@@ -39,10 +44,19 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
     ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
   },
   getClient: { shape: 'item', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: { id: 'id' } },
+  listTransfers: {
+    shape: 'page',
+    table: 'transfers',
+    columns: TRANSFER_COLUMNS,
+    timestamps: ['created_at'],
+    filters: {},
+    queryFilter: { param: 'card_id', condition: '(t.from_card_id = ? OR t.to_card_id = ?)' },
+    ownerScope: `(t.from_card_id IN (${CARDS_OF_USER}) OR t.to_card_id IN (${CARDS_OF_USER}))`,
+  },
   getTransfer: {
     shape: 'item',
     table: 'transfers',
-    columns: ['id', 'from_card_id', 'to_card_id', 'amount', 'created_at'],
+    columns: TRANSFER_COLUMNS,
     timestamps: ['created_at'],
     filters: { id: 'id' },
   },

@@ -77,8 +77,18 @@ forEachDatabase('authorized reads in one statement', (target) => {
       .set('Idempotency-Key', `authorized-read-${from.id}`)
       .send({ from_card_id: from.id, to_card_id: to.id, amount: 40 });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const listed = await request(bank.app).get(`/api/transfers?card_id=${from.id}`).set(bearer(owner.user.token));
-    const shown = (listed.body as { results: Array<{ id: number }> }).results[0]!;
+    let listed: request.Response | undefined;
+    let mine: request.Response | undefined;
+    const listQueries = await knexQueriesDuring(target.db, async () => {
+      listed = await request(bank.app).get(`/api/transfers?card_id=${to.id}`).set(bearer(owner.user.token));
+      mine = await request(bank.app).get('/api/transfers').set(bearer(owner.user.token));
+    });
+    assert.deepEqual(listQueries, []);
+    assert.equal((listed?.body as { total: number }).total, 1);
+    const shown = (listed?.body as { results: Array<{ id: number }> }).results[0]!;
+    // without card_id a user sees the transfers touching its own cards (scoped in the same statement)
+    assert.equal((mine?.body as { total: number }).total, 1);
+    assert.deepEqual((mine?.body as { results: unknown[] }).results, (listed?.body as { results: unknown[] }).results);
     let fetched: request.Response | undefined;
     const queries = await knexQueriesDuring(target.db, async () => {
       fetched = await request(bank.app).get(`/api/transfers/${shown.id}`).set(bearer(owner.user.token));
