@@ -131,10 +131,15 @@ export function buildAuthorizedRead(db: Db, userId: number, request: RawRequest)
     });
     targets.push({ kind: target.kind, id });
   }
+  const read = hotReads[request.operationId];
+  const parentId = read?.parent ? positiveInt(request.pathParams[read.parent.param]) : undefined;
+  if (read?.parent && parentId !== undefined) {
+    select.push(`(SELECT COUNT(*) FROM ${read.parent.table} x WHERE x.id = ?) AS x_parent`);
+    values.push(parentId);
+  }
   let sql = `SELECT p.*, d.* FROM (SELECT ${select.join(', ')} FROM users u WHERE u.id = ?) p`;
   values.push(userId);
 
-  const read = hotReads[request.operationId];
   const data = read ? dataPart(read, entry, userId, request) : undefined;
   if (read && data) {
     sql += ` LEFT JOIN (${data.sql}) d ON 1 = 1 ORDER BY d.d_id`;
@@ -235,7 +240,9 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
     const data = found.map((row) => Object.fromEntries(columns.map((column) => [column, value(row, column)])));
     const pageOne = statement.data.key.includes('#1/');
     const total = found[0] !== undefined ? toNumber(found[0].d_total ?? found.length) : pageOne ? 0 : null;
-    result.data = { key: statement.data.key, rows: data, total: statement.data.read.shape === 'page' ? total : found.length };
+    // a missing parent row (e.g. the bank of /api/banks/{id}/accounts): the handler answers its 404
+    const parentMissing = statement.data.read.parent !== undefined && toNumber(first.x_parent ?? 0) === 0;
+    if (!parentMissing) result.data = { key: statement.data.key, rows: data, total: statement.data.read.shape === 'page' ? total : found.length };
   }
   return result;
 }

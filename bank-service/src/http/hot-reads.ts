@@ -18,6 +18,8 @@ export interface HotRead {
   /** `t.<column> = ?` filters, each bound to the named path parameter. */
   filters: Readonly<Record<string, string>>;
   ownerScope?: string;
+  /** A row the path names that must exist for the list to be answered (else the handler's 404). */
+  parent?: { table: string; param: string };
   /** An optional query parameter narrowing the list: its condition, each `?` bound to its value. */
   queryFilter?: { param: string; condition: string };
 }
@@ -35,6 +37,14 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
   getCard: cardItem,
   getAccountsCard: cardItem,
   listAccountCards: { shape: 'page', table: 'cards', columns: CARD_COLUMNS, filters: { account_id: 'account_id' } },
+  listBankAccounts: {
+    shape: 'page',
+    table: 'accounts',
+    columns: ACCOUNT_COLUMNS,
+    filters: { bank_id: 'bank_id' },
+    parent: { table: 'banks', param: 'bank_id' },
+    ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
+  },
   getAccount: { shape: 'item', table: 'accounts', columns: ACCOUNT_COLUMNS, filters: { id: 'id' } },
   listClientAccounts: {
     shape: 'page',

@@ -37,12 +37,14 @@ forEachDatabase('authorized reads in one statement', (target) => {
     let account: request.Response | undefined;
     let client: request.Response | undefined;
     let clients: request.Response | undefined;
+    let bankAccounts: request.Response | undefined;
     const queries = await knexQueriesDuring(target.db, async () => {
       list = await request(bank.app).get(`/api/accounts/${owner.accountId}/cards?page_size=2&page_number=2`).set(auth);
       card = await request(bank.app).get(`/api/cards/${cards[1]!.id}`).set(auth);
       account = await request(bank.app).get(`/api/accounts/${owner.accountId}`).set(auth);
       client = await request(bank.app).get(`/api/clients/${owner.clientId}`).set(auth);
       clients = await request(bank.app).get('/api/clients').set(auth);
+      bankAccounts = await request(bank.app).get(`/api/banks/${ref.bankId}/accounts?page_size=100`).set(auth);
     });
     assert.deepEqual(queries, []);
     assert.equal(list?.status, 200);
@@ -53,6 +55,8 @@ forEachDatabase('authorized reads in one statement', (target) => {
     assert.equal((client?.body as { id: number }).id, owner.clientId);
     // a user's client list is scoped to its own client, in the same statement
     assert.deepEqual((clients?.body as { results: Array<{ id: number }> }).results.map((c) => c.id), [owner.clientId]);
+    // the bank's accounts, scoped to the user's own
+    assert.deepEqual((bankAccounts?.body as { results: Array<{ id: number }> }).results.map((a) => a.id), [owner.accountId]);
   });
 
   it('answers whoami from the one statement, roles and timestamps as the users route gives them', async () => {
@@ -113,6 +117,10 @@ forEachDatabase('authorized reads in one statement', (target) => {
       assert.equal(missing.status, 404);
     });
     assert.deepEqual(queries, []);
+    // a missing bank: the one statement says so, and the handler answers its 404 as before
+    const noBank = await request(bank.app).get('/api/banks/999999/accounts').set(bearer(owner.user.token));
+    assert.equal(noBank.status, 404);
+    assert.deepEqual(noBank.body, { msg: 'Bank not found' });
   });
 
   it('lets staff list every client in one statement while a page past the end falls back to counting', async () => {
