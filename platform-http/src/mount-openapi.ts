@@ -49,7 +49,55 @@ const CALLER = Symbol('caller');
  * turns any other status thrown by a security handler into a bare 500, so it is carried past it.
  */
 const AUTH_FAILURE = Symbol('authFailure');
-type AuthRequest = Request & { [CALLER]?: unknown; [AUTH_FAILURE]?: HttpError };
+type Authenticator = (req: Request) => Promise<unknown>;
+/** The authenticator of the app a request came through (the validator is shared by all apps). */
+const AUTHENTICATOR = Symbol('authenticator');
+type AuthRequest = Request & { [CALLER]?: unknown; [AUTH_FAILURE]?: HttpError; [AUTHENTICATOR]?: Authenticator };
+
+
+/** The bearer security handler: the authenticator of the app the request came through. */
+async function bearerAuth(req: Request): Promise<boolean> {
+  const authenticate = (req as AuthRequest)[AUTHENTICATOR];
+  if (authenticate === undefined) throw new HttpError(401, 'Unauthorized');
+  let caller: unknown;
+  try {
+    caller = await authenticate(req);
+  } catch (err) {
+    if (err instanceof HttpError && err.status !== 401 && err.status !== 403) {
+      (req as AuthRequest)[AUTH_FAILURE] = err;
+      return true;
+    }
+    throw err;
+  }
+  if (caller === null || caller === undefined) throw new HttpError(401, 'Unauthorized');
+  (req as AuthRequest)[CALLER] = caller;
+  return true;
+}
+
+/**
+ * express-openapi-validator compiles the spec and its schemas once per middleware instance, which
+ * is most of the cost of building an app (tests build hundreds). Its state depends only on the spec
+ * and these options — the per-app authenticator is read from the request — so one instance per
+ * (spec, response validation) serves every app of the process.
+ */
+const validators = new Map<string, ReturnType<typeof OpenApiValidator.middleware>>();
+
+function sharedValidator(specPath: string, validateResponses: boolean): ReturnType<typeof OpenApiValidator.middleware> {
+  const key = `${specPath}\0${validateResponses}`;
+  let validator = validators.get(key);
+  if (validator === undefined) {
+    validator = OpenApiValidator.middleware({
+      apiSpec: specPath,
+      validateApiSpec: true,
+      // JSON bodies are not coerced ("500" for an integer is a 400); path and query parameters always are.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false },
+      validateResponses: validateResponses ? { removeAdditional: false, coerceTypes: false } : false,
+      validateSecurity: { handlers: { bearerAuth } },
+    });
+    validators.set(key, validator);
+  }
+  return validator;
+}
 
 /** `/api/banks/{bank_id}/branches` → `/api/banks/:bank_id/branches` */
 export function toExpressPath(path: string): string {
@@ -110,34 +158,14 @@ export function mountOpenApi<C, H extends OperationHandlers<H>>(
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
   // HEAD as GET, 405 with Allow, plain integers, required bodies present (see request-guards.ts)
   app.use(requestGuards(spec.operations));
-  app.use(
-    OpenApiValidator.middleware({
-      apiSpec: spec.specPath,
-      validateApiSpec: true,
-      // JSON bodies are not coerced ("500" for an integer is a 400); path and query parameters always are.
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false },
-      validateResponses: options.validateResponses ? { removeAdditional: false, coerceTypes: false } : false,
-      validateSecurity: {
-        handlers: {
-          bearerAuth: async (req: Request) => {
-            let caller: C | null;
-            try {
-              caller = await authenticate!(req);
-            } catch (err) {
-              if (err instanceof HttpError && err.status !== 401 && err.status !== 403) {
-                (req as AuthRequest)[AUTH_FAILURE] = err;
-                return true;
-              }
-              throw err;
-            }
-            if (caller === null || caller === undefined) throw new HttpError(401, 'Unauthorized');
-            (req as AuthRequest)[CALLER] = caller;
-            return true;
-          },
-        },
-      },
-    }),
-  );
+  // This app's authenticator travels on the request: the validator itself is shared (see sharedValidator).
+  if (authenticate) {
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      (req as AuthRequest)[AUTHENTICATOR] = authenticate as Authenticator;
+      next();
+    });
+  }
+  app.use(sharedValidator(spec.specPath, options.validateResponses ?? false));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next((req as AuthRequest)[AUTH_FAILURE]));
 

@@ -46,6 +46,10 @@ export function createAccountHandlers(ctx: HandlerContext) {
 
   return {
     async listBankAccounts({ params, query, caller }) {
+      const prefetched = prefetchedPage<Account>(caller, 'listBankAccounts', params, query);
+      if (prefetched !== undefined) {
+        return { status: 200, body: pageEnvelope(`/api/banks/${params.bank_id}/accounts`, query, prefetched.total, prefetched.rows) };
+      }
       await assertParentExists(db, 'banks', params.bank_id);
       const page = await listAccounts(db, { page: query.page_number, pageSize: query.page_size }, scoped(caller, { bank_id: params.bank_id }));
       return { status: 200, body: pageEnvelope(`/api/banks/${params.bank_id}/accounts`, query, page.total, page.rows) };

@@ -5,6 +5,7 @@ import { NotFoundError } from '../domain/errors.ts';
 import { createTransfer, listTransfers, type ErrorBody, type Transfer, type TransferResponse } from '../transfers/index.ts';
 import { TRANSFER_COLUMNS, toTransfer } from '../transfers/transfer-rows.ts';
 import type { HandlerContext } from './handler-context.ts';
+import { prefetchedItem, prefetchedPage } from '../http/prefetched.ts';
 
 type TransferHandlers = Pick<BankApiHandlers<Caller>, 'listTransfers' | 'createTransfer' | 'getTransfer'>;
 
@@ -60,6 +61,9 @@ export function createTransferHandlers(ctx: HandlerContext) {
     },
 
     async listTransfers({ query, caller }) {
+      const filter = query.card_id !== undefined ? { card_id: query.card_id } : {};
+      const prefetched = prefetchedPage<TransferView>(caller, 'listTransfers', filter, query);
+      if (prefetched !== undefined) return { status: 200, body: pageEnvelope('/api/transfers', query, prefetched.total, prefetched.rows) };
       const page = await listTransfers(db, {
         userId: caller.userId,
         isAdmin: caller.access === 'all',
@@ -70,7 +74,9 @@ export function createTransferHandlers(ctx: HandlerContext) {
       return { status: 200, body: pageEnvelope('/api/transfers', query, page.total, page.rows.map(view)) };
     },
 
-    async getTransfer({ params }) {
+    async getTransfer({ params, caller }) {
+      const prefetched = prefetchedItem<TransferView>(caller, 'getTransfer', params);
+      if (prefetched !== undefined) return { status: 200, body: prefetched };
       const row = (await db('transfers').where({ id: params.id }).first([...TRANSFER_COLUMNS])) as Parameters<typeof toTransfer>[0] | undefined;
       if (row === undefined) throw new NotFoundError('Transfer not found');
       return { status: 200, body: view(toTransfer(row)) };

@@ -42,18 +42,24 @@ function positiveInt(value: unknown): number | undefined {
   return Number(value);
 }
 
-/** The page of a list request, or undefined when its query is anything but a plain page request. */
-function pageOf(query: Record<string, unknown>): PrefetchPage | undefined {
-  const page = { ...DEFAULT_PAGE };
+/**
+ * The page of a list request (and the value of its optional filter), or undefined when its query is
+ * anything but a plain page request with that filter.
+ */
+function pageOf(query: Record<string, unknown>, filterParam?: string): (PrefetchPage & { filter?: number }) | undefined {
+  const page: PrefetchPage & { filter?: number } = { ...DEFAULT_PAGE };
   for (const [name, value] of Object.entries(query)) {
     const n = positiveInt(value);
     if (n === undefined) return undefined;
     if (name === 'page_number') page.page = n;
     else if (name === 'page_size' && n <= MAX_PAGE_SIZE) page.pageSize = n;
+    else if (name === filterParam) page.filter = n;
     else return undefined;
   }
   return page;
 }
+
+const placeholders = (sql: string): number => sql.split('?').length - 1;
 
 /** The key the handler recomputes from its validated request to find the prefetched data. */
 export function dataKey(operationId: BankApiOperationId, params: Record<string, unknown>, page?: PrefetchPage): string {
@@ -125,10 +131,15 @@ export function buildAuthorizedRead(db: Db, userId: number, request: RawRequest)
     });
     targets.push({ kind: target.kind, id });
   }
+  const read = hotReads[request.operationId];
+  const parentId = read?.parent ? positiveInt(request.pathParams[read.parent.param]) : undefined;
+  if (read?.parent && parentId !== undefined) {
+    select.push(`(SELECT COUNT(*) FROM ${read.parent.table} x WHERE x.id = ?) AS x_parent`);
+    values.push(parentId);
+  }
   let sql = `SELECT p.*, d.* FROM (SELECT ${select.join(', ')} FROM users u WHERE u.id = ?) p`;
   values.push(userId);
 
-  const read = hotReads[request.operationId];
   const data = read ? dataPart(read, entry, userId, request) : undefined;
   if (read && data) {
     sql += ` LEFT JOIN (${data.sql}) d ON 1 = 1 ORDER BY d.d_id`;
@@ -154,27 +165,32 @@ function dataPart(
     values.push(id);
     params[param] = id;
   }
+  let page: (PrefetchPage & { filter?: number }) | undefined;
+  if (read.shape === 'page') {
+    page = pageOf(request.query, read.queryFilter?.param);
+    if (page === undefined) return undefined;
+    if (read.queryFilter && page.filter !== undefined) {
+      where.push(read.queryFilter.condition);
+      values.push(...Array<number>(placeholders(read.queryFilter.condition)).fill(page.filter));
+      params[read.queryFilter.param] = page.filter;
+    }
+  } else if (Object.keys(request.query).length > 0) return undefined;
   if (read.ownerScope !== undefined) {
     const all = allowedRoles(entry);
     const seesAll = all.length === 0 ? '1 = 0' : `EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? AND r.name IN (${all.map(() => '?').join(', ')}))`;
     where.push(`(${seesAll} OR ${read.ownerScope})`);
     if (all.length > 0) values.push(userId, ...all);
-    values.push(userId);
+    values.push(...Array<number>(placeholders(read.ownerScope)).fill(userId));
   }
   const columns = read.columns.map((column) => `t.${column} AS d_${column}`);
   let sql = `SELECT ${columns.join(', ')}`;
-  let page: PrefetchPage | undefined;
-  if (read.shape === 'page') {
-    page = pageOf(request.query);
-    if (page === undefined) return undefined;
-    sql += ', COUNT(*) OVER () AS d_total';
-  } else if (Object.keys(request.query).length > 0) return undefined;
+  if (page) sql += ', COUNT(*) OVER () AS d_total';
   sql += ` FROM ${read.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
   if (page) {
     sql += ' ORDER BY t.id LIMIT ? OFFSET ?';
     values.push(page.pageSize, (page.page - 1) * page.pageSize);
   }
-  return { sql, values, key: dataKey(request.operationId, params, page) };
+  return { sql, values, key: dataKey(request.operationId, params, page && { page: page.page, pageSize: page.pageSize }) };
 }
 
 type ResultRow = Record<string, unknown>;
@@ -215,13 +231,18 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
   });
   if (statement.data) {
     const found = rows.filter((row) => row.d_id !== null && row.d_id !== undefined);
-    const { columns, text = [] } = statement.data.read;
-    const value = (row: ResultRow, column: string): unknown =>
-      text.includes(column) ? String(row[`d_${column}`]) : toNumber(row[`d_${column}`]);
+    const { columns, text = [], timestamps = [] } = statement.data.read;
+    const value = (row: ResultRow, column: string): unknown => {
+      const raw = row[`d_${column}`];
+      if (text.includes(column)) return String(raw);
+      return timestamps.includes(column) ? fromDbTimestamp(raw) : toNumber(raw);
+    };
     const data = found.map((row) => Object.fromEntries(columns.map((column) => [column, value(row, column)])));
     const pageOne = statement.data.key.includes('#1/');
     const total = found[0] !== undefined ? toNumber(found[0].d_total ?? found.length) : pageOne ? 0 : null;
-    result.data = { key: statement.data.key, rows: data, total: statement.data.read.shape === 'page' ? total : found.length };
+    // a missing parent row (e.g. the bank of /api/banks/{id}/accounts): the handler answers its 404
+    const parentMissing = statement.data.read.parent !== undefined && toNumber(first.x_parent ?? 0) === 0;
+    if (!parentMissing) result.data = { key: statement.data.key, rows: data, total: statement.data.read.shape === 'page' ? total : found.length };
   }
   return result;
 }

@@ -13,14 +13,23 @@ export interface HotRead {
   columns: readonly string[];
   /** Columns holding text; every other column is a number. */
   text?: readonly string[];
+  /** Columns holding timestamps (answered as ISO-8601 `Z`). */
+  timestamps?: readonly string[];
   /** `t.<column> = ?` filters, each bound to the named path parameter. */
   filters: Readonly<Record<string, string>>;
   ownerScope?: string;
+  /** A row the path names that must exist for the list to be answered (else the handler's 404). */
+  parent?: { table: string; param: string };
+  /** An optional query parameter narrowing the list: its condition, each `?` bound to its value. */
+  queryFilter?: { param: string; condition: string };
 }
 
 const CARD_COLUMNS = ['id', 'account_id', 'balance'] as const;
 const ACCOUNT_COLUMNS = ['id', 'client_id', 'bank_id', 'balance'] as const;
 const CLIENT_COLUMNS = ['id', 'name', 'social_status_id', 'user_id'] as const;
+
+const TRANSFER_COLUMNS = ['id', 'from_card_id', 'to_card_id', 'amount', 'created_at'] as const;
+const CARDS_OF_USER = 'SELECT k.id FROM cards k JOIN accounts a ON a.id = k.account_id JOIN clients c ON c.id = a.client_id WHERE c.user_id = ?';
 
 const cardItem: HotRead = { shape: 'item', table: 'cards', columns: CARD_COLUMNS, filters: { id: 'id' } };
 
@@ -28,6 +37,14 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
   getCard: cardItem,
   getAccountsCard: cardItem,
   listAccountCards: { shape: 'page', table: 'cards', columns: CARD_COLUMNS, filters: { account_id: 'account_id' } },
+  listBankAccounts: {
+    shape: 'page',
+    table: 'accounts',
+    columns: ACCOUNT_COLUMNS,
+    filters: { bank_id: 'bank_id' },
+    parent: { table: 'banks', param: 'bank_id' },
+    ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
+  },
   getAccount: { shape: 'item', table: 'accounts', columns: ACCOUNT_COLUMNS, filters: { id: 'id' } },
   listClientAccounts: {
     shape: 'page',
@@ -37,6 +54,22 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
     ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
   },
   getClient: { shape: 'item', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: { id: 'id' } },
+  listTransfers: {
+    shape: 'page',
+    table: 'transfers',
+    columns: TRANSFER_COLUMNS,
+    timestamps: ['created_at'],
+    filters: {},
+    queryFilter: { param: 'card_id', condition: '(t.from_card_id = ? OR t.to_card_id = ?)' },
+    ownerScope: `(t.from_card_id IN (${CARDS_OF_USER}) OR t.to_card_id IN (${CARDS_OF_USER}))`,
+  },
+  getTransfer: {
+    shape: 'item',
+    table: 'transfers',
+    columns: TRANSFER_COLUMNS,
+    timestamps: ['created_at'],
+    filters: { id: 'id' },
+  },
   listClients: { shape: 'page', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: {}, ownerScope: 't.user_id = ?' },
 };
 

@@ -37,12 +37,14 @@ forEachDatabase('authorized reads in one statement', (target) => {
     let account: request.Response | undefined;
     let client: request.Response | undefined;
     let clients: request.Response | undefined;
+    let bankAccounts: request.Response | undefined;
     const queries = await knexQueriesDuring(target.db, async () => {
       list = await request(bank.app).get(`/api/accounts/${owner.accountId}/cards?page_size=2&page_number=2`).set(auth);
       card = await request(bank.app).get(`/api/cards/${cards[1]!.id}`).set(auth);
       account = await request(bank.app).get(`/api/accounts/${owner.accountId}`).set(auth);
       client = await request(bank.app).get(`/api/clients/${owner.clientId}`).set(auth);
       clients = await request(bank.app).get('/api/clients').set(auth);
+      bankAccounts = await request(bank.app).get(`/api/banks/${ref.bankId}/accounts?page_size=100`).set(auth);
     });
     assert.deepEqual(queries, []);
     assert.equal(list?.status, 200);
@@ -53,6 +55,8 @@ forEachDatabase('authorized reads in one statement', (target) => {
     assert.equal((client?.body as { id: number }).id, owner.clientId);
     // a user's client list is scoped to its own client, in the same statement
     assert.deepEqual((clients?.body as { results: Array<{ id: number }> }).results.map((c) => c.id), [owner.clientId]);
+    // the bank's accounts, scoped to the user's own
+    assert.deepEqual((bankAccounts?.body as { results: Array<{ id: number }> }).results.map((a) => a.id), [owner.accountId]);
   });
 
   it('answers whoami from the one statement, roles and timestamps as the users route gives them', async () => {
@@ -66,6 +70,37 @@ forEachDatabase('authorized reads in one statement', (target) => {
     const user = (whoami?.body as { user: { id: number } }).user;
     const viaAdmin = await request(bank.app).get(`/api/users/${user.id}`).set(bearer(await bank.adminToken()));
     assert.deepEqual(user, viaAdmin.body);
+  });
+
+  it('serves a transfer to the owner of either card from the one statement, as the transfer list shows it', async () => {
+    const owner = await userWithAccount(bank, ref);
+    const [from, to] = [await adminCard(bank, owner.accountId, 100), await adminCard(bank, owner.accountId, 0)];
+    const created = await request(bank.app)
+      .post('/api/transfers')
+      .set(bearer(owner.user.token))
+      .set('Idempotency-Key', `authorized-read-${from.id}`)
+      .send({ from_card_id: from.id, to_card_id: to.id, amount: 40 });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    let listed: request.Response | undefined;
+    let mine: request.Response | undefined;
+    const listQueries = await knexQueriesDuring(target.db, async () => {
+      listed = await request(bank.app).get(`/api/transfers?card_id=${to.id}`).set(bearer(owner.user.token));
+      mine = await request(bank.app).get('/api/transfers').set(bearer(owner.user.token));
+    });
+    assert.deepEqual(listQueries, []);
+    assert.equal((listed?.body as { total: number }).total, 1);
+    const shown = (listed?.body as { results: Array<{ id: number }> }).results[0]!;
+    // without card_id a user sees the transfers touching its own cards (scoped in the same statement)
+    assert.equal((mine?.body as { total: number }).total, 1);
+    assert.deepEqual((mine?.body as { results: unknown[] }).results, (listed?.body as { results: unknown[] }).results);
+    let fetched: request.Response | undefined;
+    const queries = await knexQueriesDuring(target.db, async () => {
+      fetched = await request(bank.app).get(`/api/transfers/${shown.id}`).set(bearer(owner.user.token));
+    });
+    assert.deepEqual(queries, []);
+    assert.equal(fetched?.status, 200);
+    assert.deepEqual(fetched?.body, shown);
+    assert.deepEqual(Object.keys(fetched?.body as object).sort(), ['amount', 'created_at', 'from_card_id', 'id', 'to_card_id']);
   });
 
   it('still answers 403 to another user and 404 for a missing row from the one statement', async () => {
@@ -82,6 +117,10 @@ forEachDatabase('authorized reads in one statement', (target) => {
       assert.equal(missing.status, 404);
     });
     assert.deepEqual(queries, []);
+    // a missing bank: the one statement says so, and the handler answers its 404 as before
+    const noBank = await request(bank.app).get('/api/banks/999999/accounts').set(bearer(owner.user.token));
+    assert.equal(noBank.status, 404);
+    assert.deepEqual(noBank.body, { msg: 'Bank not found' });
   });
 
   it('lets staff list every client in one statement while a page past the end falls back to counting', async () => {
