@@ -43,7 +43,10 @@ export async function runPrimary(count: number, logger: Logger): Promise<Running
     const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
     workers.set(index, worker);
     worker.on('message', (message: unknown) => {
-      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === WAKE) workers.get(1)?.send(message);
+      if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== WAKE) return;
+      // worker 1 may be between a death and its replacement: the wake is then dropped (its relay polls anyway)
+      const relayWorker = workers.get(1);
+      if (relayWorker?.isConnected()) relayWorker.send(message, () => undefined);
     });
     return worker;
   };

@@ -54,6 +54,14 @@ async function phase(name: string, url: string, headers: Record<string, string> 
 
 try {
   const data = await createBenchData(system.urls.bank, { email: 'admin@example.com', password: 'adminpass' });
+  // the loop without load: what the background work alone (relays, consumers, pollers) costs it
+  const idle = monitorEventLoopDelay({ resolution: 5 });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  idle.disable();
+  console.log(
+    figureLine('embedded idle', [`event-loop delay p50 ${fmt.f(ms(idle.percentile(50)))} ms p99 ${fmt.f(ms(idle.percentile(99)))} ms max ${fmt.f(ms(idle.max))} ms`]),
+  );
   const health = await phase('embedded /health', `${system.urls.bank}/health`);
   const cards = await phase('embedded cards', `${system.urls.bank}/api/accounts/${data.accountId}/cards`, { Authorization: `Bearer ${data.userToken}` });
   const ratio = ratioPart(cards.result.requestsPerSecond, health.result.requestsPerSecond, { min: 0.5 });

@@ -31,28 +31,25 @@ const CLIENT_COLUMNS = ['id', 'name', 'social_status_id', 'user_id'] as const;
 const TRANSFER_COLUMNS = ['id', 'from_card_id', 'to_card_id', 'amount', 'created_at'] as const;
 const CARDS_OF_USER = 'SELECT k.id FROM cards k JOIN accounts a ON a.id = k.account_id JOIN clients c ON c.id = a.client_id WHERE c.user_id = ?';
 
+const ACCOUNTS_OF_USER = 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)';
+/** A list of accounts narrowed by one path parameter; a user sees only its own. */
+const accountList = (column: string, param: string): HotRead => ({
+  shape: 'page',
+  table: 'accounts',
+  columns: ACCOUNT_COLUMNS,
+  filters: { [column]: param },
+  ownerScope: ACCOUNTS_OF_USER,
+});
+
 const cardItem: HotRead = { shape: 'item', table: 'cards', columns: CARD_COLUMNS, filters: { id: 'id' } };
 
 export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
   getCard: cardItem,
   getAccountsCard: cardItem,
   listAccountCards: { shape: 'page', table: 'cards', columns: CARD_COLUMNS, filters: { account_id: 'account_id' } },
-  listBankAccounts: {
-    shape: 'page',
-    table: 'accounts',
-    columns: ACCOUNT_COLUMNS,
-    filters: { bank_id: 'bank_id' },
-    parent: { table: 'banks', param: 'bank_id' },
-    ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
-  },
+  listBankAccounts: { ...accountList('bank_id', 'bank_id'), parent: { table: 'banks', param: 'bank_id' } },
   getAccount: { shape: 'item', table: 'accounts', columns: ACCOUNT_COLUMNS, filters: { id: 'id' } },
-  listClientAccounts: {
-    shape: 'page',
-    table: 'accounts',
-    columns: ACCOUNT_COLUMNS,
-    filters: { client_id: 'client_id' },
-    ownerScope: 't.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = ?)',
-  },
+  listClientAccounts: accountList('client_id', 'client_id'),
   getClient: { shape: 'item', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: { id: 'id' } },
   listTransfers: {
     shape: 'page',
