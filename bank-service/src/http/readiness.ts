@@ -7,8 +7,9 @@ import type { Readiness } from '../handlers/handler-context.ts';
 /**
  * bank-service's readiness: the database answers (`database`), every migration of this build has
  * been applied to it (`migrations` — a never-migrated database would answer register and login
- * with 500s), and the broker is connected (`broker`); `log-service` appears, down, while a
- * bank.created reply waits for it. `reasons` says why a check is down. Once the
+ * with 500s), and the broker is connected (`broker`); a bank.created reply waiting
+ * for log-service is named under `reasons['log-service']` while the service stays ready (200): a
+ * log-service outage delays audit entries, it does not stop banking. `reasons` says why a check is down. Once the
  * migrations are found complete they are not read again.
  */
 export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger, logServiceWait: () => string | undefined = () => undefined): () => Promise<Readiness> {
@@ -45,10 +46,8 @@ export function createReadinessCheck(db: Knex, bus: EventBus, logger: Logger, lo
     if (brokerProblems.length > 0) reasons.broker = brokerProblems.join('; ');
     // a bank.created reply waiting for log-service (the callback consumer keeps it until it is back)
     const waiting = logServiceWait();
-    if (waiting !== undefined) {
-      checks['log-service'] = 'down';
-      reasons['log-service'] = `bank.created replies wait for log-service: ${waiting}`;
-    }
+    // named, but not a reason to be taken out of rotation: banking goes on while log-service is down
+    if (waiting !== undefined) reasons['log-service'] = `bank.created replies wait for log-service: ${waiting}`;
     return Object.keys(reasons).length > 0 ? { checks, reasons } : { checks };
   };
 }

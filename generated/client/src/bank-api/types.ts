@@ -653,7 +653,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Public. 200 when the database is reachable and fully migrated and the broker is reachable; otherwise 503 with the same shape, `checks` naming what is down (`database`, `migrations`, `broker`) and `reasons` saying why (e.g. the pending migrations).
+         * @description Public. 200 when the database is reachable and fully migrated and the broker is reachable; otherwise 503 with the same shape, `checks` naming what is down (`database`, `migrations`, `broker`) and `reasons` saying why (e.g. the pending migrations). While a `bank.created` reply waits for log-service, `reasons` names `log-service` and the answer stays 200: a log-service outage delays audit entries, it does not stop banking.
          */
         get: operations["getReady"];
         put?: never;
