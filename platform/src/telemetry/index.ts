@@ -1,0 +1,3 @@
+export * from './metrics.ts';
+export * from './instrumented-bus.ts';
+export * from './request-telemetry.ts';
