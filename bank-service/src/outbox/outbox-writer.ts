@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { OutboxProperties } from '@bank/platform/outbox';
+import { withTraceContext } from '@bank/platform/telemetry';
 import { toDbTimestamp } from '../db/row-values.ts';
 
 export interface OutboxEvent {
@@ -30,7 +31,9 @@ export async function enqueueEvent(trx: Knex.Transaction, event: OutboxEvent, no
   const properties: OutboxProperties = {};
   if (event.correlationId !== undefined) properties.correlation_id = event.correlationId;
   if (event.replyTo !== undefined) properties.reply_to = event.replyTo;
-  if (event.headers !== undefined) properties.headers = event.headers;
+  // the request's trace context (traceparent/tracestate) travels with the row: the relay's publish continues it
+  const headers = withTraceContext(event.headers);
+  if (headers !== undefined) properties.headers = headers;
   const payload = JSON.stringify(event.payload);
   if (payload === undefined) throw new TypeError('an outbox payload must be JSON-serialisable');
   const timestamp = toDbTimestamp(now);

@@ -1,13 +1,61 @@
-import { UnroutableMessageError, type Delivery, type DeliveryHandler, type EventBus } from '../events/event-bus.ts';
+import { context, trace } from '@opentelemetry/api';
+import { UnroutableMessageError, type Delivery, type DeliveryHandler, type EventBus, type PublishOptions } from '../events/event-bus.ts';
 import type { PublishOutcome, ServiceMetrics } from './metrics.ts';
+import { contextFromHeaders, inSpan, SpanKind, withTraceContext } from './trace-context.ts';
 
 function outcomeOf(err: unknown): PublishOutcome {
   return err instanceof UnroutableMessageError ? 'returned' : 'failed';
 }
 
 /**
- * The bus as the service uses it, counting publishes by outcome and settled deliveries per queue.
- * Every call goes to `bus`; nothing changes in what the bus does.
+ * Publish in a PRODUCER span that continues the trace the message's headers carry (an outbox row's
+ * stored context) or else the active one, and put that span's context in the headers.
+ */
+function tracedPublish(destination: string, routingKey: string, options: PublishOptions | undefined, publish: (options: PublishOptions) => Promise<void>): Promise<void> {
+  const parent = contextFromHeaders(options?.headers);
+  return inSpan(
+    `${routingKey} publish`,
+    SpanKind.PRODUCER,
+    {
+      'messaging.system': 'rabbitmq',
+      'messaging.operation.type': 'publish',
+      'messaging.destination.name': destination || '(default)',
+      'messaging.rabbitmq.destination.routing_key': routingKey,
+      'messaging.message.id': options?.messageId,
+    },
+    parent,
+    () => publish({ ...options, headers: withTraceContext(options?.headers) ?? {} }),
+  );
+}
+
+/**
+ * Run a delivery's handler in the trace its headers carry: inside the amqplib instrumentation's
+ * consumer span when there is one (RabbitMQ), else (the in-memory bus) in a CONSUMER span of ours.
+ */
+function tracedHandling(delivery: Delivery, handle: () => Promise<void>): Promise<void> {
+  const active = trace.getActiveSpan();
+  if (active?.isRecording()) return handle();
+  const parent = contextFromHeaders(delivery.properties.headers);
+  if (parent === context.active() && !trace.getSpan(parent)) return handle();
+  return inSpan(
+    `${delivery.queue} process`,
+    SpanKind.CONSUMER,
+    {
+      'messaging.system': 'rabbitmq',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': delivery.queue,
+      'messaging.rabbitmq.destination.routing_key': delivery.routingKey,
+      'messaging.message.id': delivery.properties.messageId,
+    },
+    parent,
+    handle,
+  );
+}
+
+/**
+ * The bus as the service uses it: publishes and deliveries counted by outcome (per exchange / per
+ * queue) and traced (W3C `traceparent` / `tracestate` headers, the same on RabbitMQ and the
+ * in-memory bus). Every call goes to `bus`; nothing changes in what the bus does.
  */
 export function instrumentBus(bus: EventBus, metrics: ServiceMetrics): EventBus {
   const counted = async (exchange: string, publish: () => Promise<void>): Promise<void> => {
@@ -48,7 +96,7 @@ export function instrumentBus(bus: EventBus, metrics: ServiceMetrics): EventBus 
         },
       };
       try {
-        await handler(wrapped);
+        await tracedHandling(delivery, () => handler(wrapped));
       } catch (err) {
         // the bus dead-letters the unsettled message of a failed handler
         if (!settled) count('dead_lettered');
@@ -57,8 +105,9 @@ export function instrumentBus(bus: EventBus, metrics: ServiceMetrics): EventBus 
     };
   return {
     declare: (topology) => bus.declare(topology),
-    publish: (exchange, routingKey, body, options) => counted(exchange, () => bus.publish(exchange, routingKey, body, options)),
-    sendToQueue: (queue, body, options) => counted('', () => bus.sendToQueue(queue, body, options)),
+    publish: (exchange, routingKey, body, options) =>
+      counted(exchange, () => tracedPublish(exchange, routingKey, options, (traced) => bus.publish(exchange, routingKey, body, traced))),
+    sendToQueue: (queue, body, options) => counted('', () => tracedPublish('', queue, options, (traced) => bus.sendToQueue(queue, body, traced))),
     consume: (queue, handler, options) => bus.consume(queue, countedHandler(handler), options),
     isReady: () => bus.isReady(),
     state: () => bus.state(),
