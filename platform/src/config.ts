@@ -63,7 +63,7 @@ export function serviceFields(defaultPort: number) {
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
     /** A bearer token `GET /metrics` requires (see telemetry/metrics.ts metricsAccess). */
-    METRICS_TOKEN: z.string().min(16).optional(),
+    METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
     /** Serve `GET /metrics` without a token in production too. */
     METRICS_PUBLIC: booleanFromEnv.default(false),
   };
