@@ -18,16 +18,22 @@ export function tracingEnabled(env: Env): boolean {
   return !exporters.includes('none');
 }
 
-/** The maintained instrumentations of the libraries the services use. */
-export function serviceInstrumentations() {
-  return [
+/**
+ * The maintained instrumentations of the libraries the services use, less those named in
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS (comma-separated short names: http, express, knex, mysql2,
+ * amqplib, mongodb, pino, undici), as with the SDK's auto-instrumentations.
+ */
+export function serviceInstrumentations(env: Env = {}) {
+  const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const all = [
     new HttpInstrumentation({
       // scrapes and probes are not business traffic
       ignoreIncomingRequestHook: (req) => /^\/(metrics|health|ready)(\?|$)/.test(req.url ?? ''),
     }),
     // the route and its handler; not one span per middleware layer (helmet, body parser, validator, …)
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-    new KnexInstrumentation(),
+    // queries of a traced request or message (not the relay's idle polling as traces of their own)
+    new KnexInstrumentation({ requireParentSpan: true }),
     new MySQL2Instrumentation(),
     new AmqplibInstrumentation(),
     new MongoDBInstrumentation(),
@@ -35,6 +41,7 @@ export function serviceInstrumentations() {
     new PinoInstrumentation({ disableLogSending: true }),
     new UndiciInstrumentation(),
   ];
+  return all.filter((instrumentation) => !disabled.has(instrumentation.instrumentationName.replace(/^@opentelemetry\/instrumentation-/, '')));
 }
 
 export interface TracingOptions {
@@ -52,7 +59,7 @@ export function startTracing(env: Env, options: TracingOptions = {}): NodeSDK {
   env.OTEL_METRICS_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
   const sdk = new NodeSDK({
-    instrumentations: serviceInstrumentations(),
+    instrumentations: serviceInstrumentations(env),
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
   });
   sdk.start();
