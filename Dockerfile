@@ -65,4 +65,5 @@ WORKDIR /app/${SERVICE}
 EXPOSE ${PORT}
 # The readiness probe is defined once, in docker-compose.yml (x-ready-healthcheck: /ready over HTTP,
 # or HTTPS pinned to the served certificate when TLS_CERT is set).
-CMD ["node", "dist/src/main.js"]
+# --import: the OpenTelemetry entry (OTEL_* variables; OTEL_TRACES_EXPORTER=none switches it off) before the service loads
+CMD ["node", "--import", "@bank/platform/telemetry/register", "dist/src/main.js"]

@@ -60,6 +60,8 @@ export function embeddedEnvironment(processEnv: Env, layout: EmbeddedLayout = em
     CATCHER_HOST: layout.host,
     CATCHER_SMTP_PORT: ports.smtp,
     CATCHER_HTTP_PORT: ports.inbox,
+    // human-readable logs on a terminal, JSON when piped or collected
+    LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
     ...processEnv,
     HOST: layout.host,
   };
@@ -80,7 +82,7 @@ export async function startEmbedded(processEnv: Env = process.env, options: Embe
   const layout = embeddedLayout(processEnv);
   const env = embeddedEnvironment(processEnv, layout);
   const level = env.LOG_LEVEL ?? 'info';
-  const logger = createLogger('dev', { level });
+  const logger = createLogger('dev', { level, format: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json' });
   const broker = new InMemoryBroker();
   const buses = { bank: new InMemoryBus({ broker }), log: new InMemoryBus({ broker }), email: new InMemoryBus({ broker }) };
   const closeBuses = () => Promise.all(Object.values(buses).map((bus) => bus.close()));

@@ -10,6 +10,7 @@ import type { LogApiClient } from '@contract-bank/client/log-api';
 import { ownedTopology, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { createJwtKey } from '@bank/platform/auth';
+import { createServiceMetrics, instrumentBus, mountTelemetry, type MetricsAccess, type ServiceMetrics } from '@bank/platform/telemetry';
 import type { Knex } from './db/database.ts';
 import type { BankConfig } from './config.ts';
 import { createTokenIssuer } from './auth/token-issuer.ts';
@@ -24,6 +25,8 @@ import { createOwnershipReader } from './http/ownership-reader.ts';
 import { createLoginThrottle } from './auth/login-throttle.ts';
 import { loginClientAddress } from './http/login-client-address.ts';
 import { createReadinessCheck } from './http/readiness.ts';
+import { countRejectedLogins } from './telemetry/login-metrics.ts';
+import { registerOutboxMetrics } from './telemetry/outbox-metrics.ts';
 
 export interface BankServiceDeps {
   db: Knex;
@@ -32,6 +35,8 @@ export interface BankServiceDeps {
   logApi: LogApiClient;
   logger?: Logger;
   now?: () => Date;
+  /** The service's Prometheus metrics (default: a new set). */
+  metrics?: ServiceMetrics;
 }
 
 export interface BankServiceOptions {
@@ -44,10 +49,13 @@ export interface BankServiceOptions {
   background?: boolean;
   /** Called after a commit that wrote outbox rows when this process runs no relay. */
   wakeRelay?: () => void;
+  /** Who may read `GET /metrics` (default: open; the wiring applies METRICS_TOKEN / METRICS_PUBLIC). */
+  metricsAccess?: MetricsAccess;
 }
 
 export interface BankService {
   app: Express;
+  metrics: ServiceMetrics;
   /** Declare the topology, start the outbox relay and the callback consumer. */
   start(): Promise<void>;
   /** Stop the background work: finish the batch / message in hand, then stop. */
@@ -62,17 +70,20 @@ export interface BankService {
 export function createBankService(config: BankConfig, deps: BankServiceDeps, options: BankServiceOptions = {}): BankService {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? createServiceMetrics('bank-service');
+  const bus = instrumentBus(deps.bus, metrics);
+  registerOutboxMetrics(metrics, deps.db, now);
   const names = { exchange: config.EXCHANGE_NAME, bankCallbackQueue: config.CALLBACK_QUEUE };
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const jwt = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 
-  const relay = createBankOutboxRelay({ db: deps.db, bus: deps.bus, names, logger, retentionDays: config.OUTBOX_RETENTION_DAYS });
+  const relay = createBankOutboxRelay({ db: deps.db, bus, names, logger, retentionDays: config.OUTBOX_RETENTION_DAYS });
   const background = options.background ?? true;
   const onCommitted = background ? () => relay.wake() : (options.wakeRelay ?? (() => undefined));
   const events = createBankEvents({ names, callbackQueue: config.CALLBACK_QUEUE, onCommitted, now });
   let callbackSubscription: BankCallbackConsumer | undefined;
 
-  const readiness = createReadinessCheck(deps.db, deps.bus, logger, () => callbackSubscription?.logServiceWait.current());
+  const readiness = createReadinessCheck(deps.db, bus, logger, () => callbackSubscription?.logServiceWait.current());
 
   const handlers = createBankHandlers({
     db: deps.db,
@@ -86,13 +97,14 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
 
   const app = express();
   app.disable('x-powered-by');
+  mountTelemetry(app, { metrics, logger, ...(options.metricsAccess ? { access: options.metricsAccess } : {}) });
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(helmet());
   if (config.CORS_ORIGINS.length > 0) app.use(cors({ origin: config.CORS_ORIGINS }));
   // the AsyncAPI document beside the Swagger UI (before it: /docs owns the parent path)
   mountStaticPage(app, '/docs/events', eventsDocsPage);
   mountDocs(app, { specPath: bankApiSpecPath, title: 'Bank service API' });
-  app.use('/auth/login', loginClientAddress());
+  app.use('/auth/login', loginClientAddress(), countRejectedLogins(metrics));
   mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {
     authenticate: createAuthenticator(deps.db, jwtKey, jwt),
     validateResponses: options.validateResponses ?? false,
@@ -102,12 +114,13 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
 
   return {
     app,
+    metrics,
     async start() {
       // bank-service owns its callback queue (with its DLQ) and the topic exchange it publishes to
-      await deps.bus.declare(ownedTopology(buildTopology(names), { queues: [config.CALLBACK_QUEUE], publishesTo: [resolveEventNames(names).exchange] }));
+      await bus.declare(ownedTopology(buildTopology(names), { queues: [config.CALLBACK_QUEUE], publishesTo: [resolveEventNames(names).exchange] }));
       if (!background) return;
       relay.start();
-      callbackSubscription = await startBankCallbackConsumer({ bus: deps.bus, names, db: deps.db, logApi: deps.logApi, logger });
+      callbackSubscription = await startBankCallbackConsumer({ bus, names, db: deps.db, logApi: deps.logApi, logger });
     },
     async stop() {
       await callbackSubscription?.cancel();

@@ -12,6 +12,7 @@ import { createJwtKey, signServiceToken } from '@bank/platform/auth';
 import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
+import { metricsAccess } from '@bank/platform/telemetry';
 import { createBankService, type BankService } from './app.ts';
 import { runInit, type InitResult } from './cli/init-command.ts';
 import type { BankConfig } from './config.ts';
@@ -66,7 +67,7 @@ export function createBankLogApiClient(config: BankConfig): LogApiClient {
 /** Start bank-service from its config; resolves once it listens. */
 export async function startBankService(config: BankConfig, options: BankWiringOptions = {}): Promise<RunningBankService> {
   const overrides = options.overrides ?? {};
-  const logger = overrides.logger ?? createLogger('bank-service', { level: config.LOG_LEVEL });
+  const logger = overrides.logger ?? createLogger('bank-service', { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const db = overrides.db ?? (await openDatabaseForStartup(config.DATABASE_URL, { logger }));
   let bus: EventBus | undefined;
   let service: BankService | undefined;
@@ -75,7 +76,7 @@ export async function startBankService(config: BankConfig, options: BankWiringOp
     if (init?.adminCreated) logger.info('created the admin user from ADMIN_EMAIL / ADMIN_PASS');
 
     bus = overrides.bus ?? startAmqpBus(config, logger);
-    service = createBankService(config, { db, bus, logApi: overrides.logApi ?? createBankLogApiClient(config), logger }, options.worker ?? {});
+    service = createBankService(config, { db, bus, logApi: overrides.logApi ?? createBankLogApiClient(config), logger }, { ...options.worker, metricsAccess: metricsAccess(config) });
     await service.start();
     const started = service;
     const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });

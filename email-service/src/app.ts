@@ -5,12 +5,14 @@ import helmet from 'helmet';
 import { buildTopology, createEventChannels, type EventNames } from '@bank/events';
 import { consumerLifecycle, ownedTopology, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
+import { createServiceMetrics, instrumentBus, mountTelemetry, type MetricsAccess, type ServiceMetrics } from '@bank/platform/telemetry';
 import type { EmailConfig } from './config.ts';
 import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
 import { createHealthRoutes, type CheckStatus } from './http/health-routes.ts';
 import { createSmtpProbe } from './http/smtp-probe.ts';
 import type { MailTransport } from './mail/index.ts';
 import type { SentStore } from './sent-store/index.ts';
+import { countedTransport } from './telemetry/counted-transport.ts';
 
 /** The parts of EmailConfig the service uses (main passes the whole config). */
 export type EmailServiceConfig = Pick<
@@ -35,6 +37,8 @@ export interface EmailServiceDeps {
   now?: () => Date;
   /** This replica's name in the sent store's claims (default: host name, process id and a random suffix). */
   replicaId?: string;
+  /** The service's Prometheus metrics (default: a new set). */
+  metrics?: ServiceMetrics;
 }
 
 export interface EmailServiceOptions {
@@ -42,10 +46,13 @@ export interface EmailServiceOptions {
   smtpCheckTtlMs?: number;
   /** Called for every consume failure (transient ones and dead-letters), after logging. */
   onConsumeError?: (failure: ConsumeFailure) => void;
+  /** Who may read `GET /metrics` (default: open; the wiring applies METRICS_TOKEN / METRICS_PUBLIC). */
+  metricsAccess?: MetricsAccess;
 }
 
 export interface EmailService {
   app: Express;
+  metrics: ServiceMetrics;
   /** Declare the topology and attach the consumer of the `email-service` queue. */
   start(): Promise<void>;
   /** Cancel the consumer: no new messages, the messages in hand are finished (or requeued during a backoff). */
@@ -55,8 +62,11 @@ export interface EmailService {
 /** The email-service factory: config + dependencies → the HTTP app and its consumer. */
 export function createEmailService(config: EmailServiceConfig, deps: EmailServiceDeps, options: EmailServiceOptions = {}): EmailService {
   const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? createServiceMetrics('email-service');
+  const bus = instrumentBus(deps.bus, metrics);
+  const transport = countedTransport(deps.transport, metrics);
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, emailServiceQueue: config.QUEUE_NAME };
-  const channels = createEventChannels(deps.bus, names);
+  const channels = createEventChannels(bus, names);
   const replicaId = deps.replicaId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const smtp = createSmtpProbe(deps.transport, {
     // a mail waiting for SMTP tries again within SEND_RETRY_MAX_MS: an older failure report is stale
@@ -74,7 +84,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
     ]);
     const checks: Record<string, CheckStatus> = {
       smtp: smtpStatus,
-      broker: deps.bus.isReady() ? 'up' : 'down',
+      broker: bus.isReady() ? 'up' : 'down',
       consumer: consumer.attached() ? 'up' : 'down',
       store,
     };
@@ -84,6 +94,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
 
   const app = express();
   app.disable('x-powered-by');
+  mountTelemetry(app, { metrics, logger, ...(options.metricsAccess ? { access: options.metricsAccess } : {}) });
   app.use(helmet());
   app.use(createHealthRoutes(readiness));
   app.use((_req, res) => {
@@ -93,11 +104,11 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   const consumer = consumerLifecycle(
     async () => {
       // only what email-service owns: its queue, its DLQ and their bindings (replies go through the default exchange)
-      await deps.bus.declare(ownedTopology(buildTopology(names), { queues: [config.QUEUE_NAME], publishesTo: [] }));
+      await bus.declare(ownedTopology(buildTopology(names), { queues: [config.QUEUE_NAME], publishesTo: [] }));
       const subscription = await startEventMailConsumer(
         {
           channels,
-          transport: deps.transport,
+          transport,
           sentStore: deps.sentStore,
           logger,
           onSmtpOutcome: (outcome) => smtp.report(outcome),
@@ -124,6 +135,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
 
   return {
     app,
+    metrics,
     start: () => consumer.start(),
     stop: () => consumer.stop(),
   };

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
+import { metricsAccess } from '@bank/platform/telemetry';
 import { createEmailService, type EmailService } from './app.ts';
 import { createMailCatcher, type MailCatcher } from './catcher/index.ts';
 import type { EmailConfig } from './config.ts';
@@ -49,7 +50,7 @@ export function createConfiguredMailTransport(config: EmailConfig): MailTranspor
 
 /** Start email-service (and the mail catcher when START_MAIL_CATCHER is on); resolves once it listens. */
 export async function startEmailService(config: EmailConfig, overrides: EmailOverrides = {}): Promise<RunningEmailService> {
-  const logger = overrides.logger ?? createLogger('email-service', { level: config.LOG_LEVEL });
+  const logger = overrides.logger ?? createLogger('email-service', { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const opened: Array<() => Promise<void> | void> = [];
   const closeOpened = async () => {
     for (const close of opened.splice(0).reverse()) await close();
@@ -74,7 +75,7 @@ export async function startEmailService(config: EmailConfig, overrides: EmailOve
     const bus = overrides.bus ?? startAmqpBus(config, logger);
     if (!overrides.bus) opened.push(() => bus.close());
 
-    const service = createEmailService(config, { bus, transport, sentStore, logger });
+    const service = createEmailService(config, { bus, transport, sentStore, logger }, { metricsAccess: metricsAccess(config) });
     await service.start();
     opened.push(() => service.stop());
     const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });

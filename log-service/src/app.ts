@@ -5,6 +5,7 @@ import { logApiSpecPath, mountLogApi } from '@bank/log-api';
 import { createJwtKey } from '@bank/platform/auth';
 import { consumerLifecycle, ownedTopology, type EventBus } from '@bank/platform/events';
 import { mountDocs } from '@bank/platform-http/docs';
+import { createServiceMetrics, instrumentBus, mountTelemetry, type MetricsAccess, type ServiceMetrics } from '@bank/platform/telemetry';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import type { LogConfig } from './config.ts';
 import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consumer/account-events-consumer.ts';
@@ -22,6 +23,8 @@ export interface LogServiceDeps {
   accessStore: UserAccessStore;
   bus: EventBus;
   logger?: Logger;
+  /** The service's Prometheus metrics (default: a new set). */
+  metrics?: ServiceMetrics;
 }
 
 export interface LogServiceOptions {
@@ -31,10 +34,13 @@ export interface LogServiceOptions {
   consumerRetry?: ConsumerRetryOptions;
   /** Longest a readiness probe waits for the store (default 2000 ms). */
   storePingTimeoutMs?: number;
+  /** Who may read `GET /metrics` (default: open; the wiring applies METRICS_TOKEN / METRICS_PUBLIC). */
+  metricsAccess?: MetricsAccess;
 }
 
 export interface LogService {
   app: Express;
+  metrics: ServiceMetrics;
   /** Declare the event topology and attach the queue consumer. */
   start(): Promise<void>;
   /** Cancel the consumer (the message in hand is finished and acked). Closes neither the bus nor the store. */
@@ -54,7 +60,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** The log-service factory: config + store + bus → the Express app and its queue consumer. */
 export function createLogService(config: LogServiceConfig, deps: LogServiceDeps, options: LogServiceOptions = {}): LogService {
   const logger = deps.logger ?? silentLogger;
-  const { store, bus, accessStore } = deps;
+  const { store, accessStore } = deps;
+  const metrics = deps.metrics ?? createServiceMetrics('log-service');
+  const bus = instrumentBus(deps.bus, metrics);
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, logServiceQueue: config.QUEUE_NAME };
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
@@ -116,6 +124,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
 
   const app = express();
   app.disable('x-powered-by');
+  mountTelemetry(app, { metrics, logger, ...(options.metricsAccess ? { access: options.metricsAccess } : {}) });
   app.use(helmet());
   mountDocs(app, { specPath: logApiSpecPath, title: 'Log service API' });
   mountLogApi(app, createLogHandlers({ store, readiness }), {
@@ -127,6 +136,7 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
 
   return {
     app,
+    metrics,
     start: () => consumer.start(),
     stop: () => consumer.stop(),
   };

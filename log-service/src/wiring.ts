@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
+import { metricsAccess } from '@bank/platform/telemetry';
 import { StartupError } from '@bank/platform/process';
 import { createLogService, type LogService } from './app.ts';
 import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
@@ -37,11 +38,11 @@ export interface RunningLogService {
 
 /** Start log-service from its config; resolves once it listens. */
 export async function startLogService(config: LogConfig, overrides: LogOverrides = {}): Promise<RunningLogService> {
-  const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL });
+  const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const store = overrides.store ?? openLogStore(config, logger);
   const accessStore = overrides.accessStore ?? createUserAccessStore(config.LOG_STORE_URL, { timeoutMs: config.MONGODB_TIMEOUT_MS, socketTimeoutMs: config.MONGODB_SOCKET_TIMEOUT_MS });
   const bus = overrides.bus ?? startAmqpBus(config, logger);
-  const service = createLogService(config, { store, accessStore, bus, logger });
+  const service = createLogService(config, { store, accessStore, bus, logger }, { metricsAccess: metricsAccess(config) });
   const closeOwn = async () => {
     if (!overrides.bus) await bus.close();
     if (!overrides.store) await store.close();

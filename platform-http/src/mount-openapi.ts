@@ -14,6 +14,7 @@ import {
   type OperationBinding,
 } from '@bank/platform/http';
 import { silentLogger, type Logger } from '@bank/platform/logging';
+import { CALLER_LOCAL } from '@bank/platform/telemetry';
 import { requestGuards } from './request-guards.ts';
 
 /** What the generated mount functions accept: an Express app or router. */
@@ -71,6 +72,8 @@ async function bearerAuth(req: Request): Promise<boolean> {
   }
   if (caller === null || caller === undefined) throw new HttpError(401, 'Unauthorized');
   (req as AuthRequest)[CALLER] = caller;
+  // for the request log line (platform/telemetry request-telemetry)
+  if (req.res) req.res.locals[CALLER_LOCAL] = caller;
   return true;
 }
 

@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { logFormats } from './logging.ts';
 import { isPlaceholderSecret, secretProblem, urlPassword, type SecretKind } from './secret-strength.ts';
 
 export { z };
@@ -57,8 +58,14 @@ export function serviceFields(defaultPort: number) {
     PORT: portFromEnv.default(defaultPort),
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
+    /** `pretty` (embedded mode on a terminal) or `json`. */
+    LOG_FORMAT: z.enum(logFormats).default('json'),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
+    /** A bearer token `GET /metrics` requires (see telemetry/metrics.ts metricsAccess). */
+    METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
+    /** Serve `GET /metrics` without a token in production too. */
+    METRICS_PUBLIC: booleanFromEnv.default(false),
   };
 }
 

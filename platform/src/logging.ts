@@ -1,12 +1,25 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
+export const logFormats = ['json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+export interface LoggerSettings {
+  level?: string;
+  /** `pretty`: human-readable lines (pino-pretty, in-process); `json` (default): one JSON object a line. */
+  format?: LogFormat;
+  /** Where the lines go (default: stdout). */
+  destination?: DestinationStream;
+}
+
 /**
- * Structured JSON logs (pino). `LOG_LEVEL` is read by the caller's config, not here;
- * tests pass `level: 'silent'`.
+ * Structured logs (pino): JSON lines, or pino-pretty's human-readable form (the embedded mode on a
+ * terminal). `LOG_LEVEL` / `LOG_FORMAT` are read by the caller's config, not here; tests pass
+ * `level: 'silent'`.
  */
-export function createLogger(service: string, options: { level?: string } = {}): Logger {
+export function createLogger(service: string, options: LoggerSettings = {}): Logger {
   const opts: LoggerOptions = {
     name: service,
     level: options.level ?? 'info',
@@ -14,7 +27,17 @@ export function createLogger(service: string, options: { level?: string } = {}):
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: ['req.headers.authorization', 'password', '*.password'], censor: '[redacted]' },
   };
-  return pino(opts);
+  if (options.format === 'pretty') {
+    const pretty = PinoPretty({
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      messageFormat: '{service} {msg}',
+      ...(options.destination ? { destination: options.destination, colorize: false } : {}),
+    });
+    return pino(opts, pretty);
+  }
+  return options.destination ? pino(opts, options.destination) : pino(opts);
 }
 
 /** A logger that writes nothing: the default for factories built in tests. */

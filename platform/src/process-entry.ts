@@ -1,4 +1,5 @@
 import { ConfigError } from './config.ts';
+import { flushTracing } from './telemetry/tracing-shutdown.ts';
 
 export interface Running {
   stop(): Promise<void>;
@@ -40,7 +41,10 @@ export async function runAsProcess(start: () => Promise<Running>): Promise<void>
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      running.stop().then(
+      running
+        .stop()
+        .then(flushTracing)
+        .then(
         () => process.exit(0),
         (err: unknown) => {
           console.error(err);

@@ -21,8 +21,11 @@ export interface DevProcess {
   stop(): Promise<number | null>;
 }
 
-/** Start the embedded runner with its data in `dataDir`; resolves once it printed its URLs. */
-export async function startDevProcess(dataDir: string, env: Record<string, string> = {}): Promise<DevProcess> {
+/**
+ * Start the embedded runner with its data in `dataDir`; resolves once it printed its URLs.
+ * `nodeArgs` go before the script (e.g. `--import @bank/platform/telemetry/register`).
+ */
+export async function startDevProcess(dataDir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<DevProcess> {
   const ports: DevPorts = {
     BANK_PORT: await freePort(),
     LOG_PORT: await freePort(),
@@ -31,7 +34,7 @@ export async function startDevProcess(dataDir: string, env: Record<string, strin
     CATCHER_HTTP_PORT: await freePort(),
   };
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVICE_VARIABLES.test(name)));
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=bank-source', 'scripts/dev.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=bank-source', ...nodeArgs, 'scripts/dev.ts'], {
     cwd: ROOT,
     env: { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,3 +10,4 @@ export * from './mariadb-instance.ts';
 export * from './engine-databases.ts';
 export * from './congodb.ts';
 export * from './raw-http.ts';
+export * from './prometheus-text.ts';

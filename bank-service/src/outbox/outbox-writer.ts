@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { insertOutboxMessage, type OutboxMessage } from './knex-outbox-store.ts';
+import { withTraceContext } from '@bank/platform/telemetry';
 
 export interface OutboxEvent {
   /** e.g. `account.created`; also the AMQP `type`. */
@@ -25,7 +26,10 @@ export interface EnqueuedEvent {
  * that transaction commits. Call the relay's `wake()` after the commit to publish at once.
  */
 export async function enqueueMessage(trx: Knex.Transaction, message: OutboxMessage, now: Date = new Date()): Promise<EnqueuedEvent> {
-  const id = await insertOutboxMessage(trx, message, now);
+  // the request's trace context (traceparent/tracestate) travels in the row's headers: the relay's publish continues it
+  const headers = withTraceContext(message.options.headers);
+  const traced = headers === undefined ? message : { ...message, options: { ...message.options, headers } };
+  const id = await insertOutboxMessage(trx, traced, now);
   return { id, messageId: message.options.messageId };
 }
 

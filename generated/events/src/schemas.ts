@@ -36,6 +36,15 @@ export const AmqpPropertiesSchema = {
       type: 'string',
       const: 'application/json',
     },
+    traceparent: {
+      type: 'string',
+      pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      description: 'W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay\'s publish continues the request\'s trace; consumers continue it and replies carry it on. Example: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.',
+    },
+    tracestate: {
+      type: 'string',
+      description: 'W3C Trace Context vendor state that goes with `traceparent` (application header), when there is any.',
+    },
   },
 } as const;
 

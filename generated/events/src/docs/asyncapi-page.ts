@@ -388,6 +388,18 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <td></td>
 <td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
 <td></td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>traceparent</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>pattern <code>^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$</code></li></ul></td>
+<td>W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay&#39;s publish continues the request&#39;s trace; consumers continue it and replies carry it on. Example: <code>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>tracestate</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td></td>
+<td>W3C Trace Context vendor state that goes with <code>traceparent</code> (application header), when there is any.</td></tr>
 </tbody>
 </table>
 <h4>Payload <span class="muted">(AccountCreated)</span></h4>
@@ -521,6 +533,18 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <td></td>
 <td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
 <td></td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>traceparent</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>pattern <code>^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$</code></li></ul></td>
+<td>W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay&#39;s publish continues the request&#39;s trace; consumers continue it and replies carry it on. Example: <code>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>tracestate</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td></td>
+<td>W3C Trace Context vendor state that goes with <code>traceparent</code> (application header), when there is any.</td></tr>
 </tbody>
 </table>
 <h4>Payload <span class="muted">(BankCreated)</span></h4>
@@ -642,6 +666,18 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <td></td>
 <td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
 <td></td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>traceparent</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>pattern <code>^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$</code></li></ul></td>
+<td>W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay&#39;s publish continues the request&#39;s trace; consumers continue it and replies carry it on. Example: <code>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>tracestate</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td></td>
+<td>W3C Trace Context vendor state that goes with <code>traceparent</code> (application header), when there is any.</td></tr>
 </tbody>
 </table>
 <h4>Payload <span class="muted">(ClientCreated)</span></h4>
@@ -775,6 +811,18 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <td></td>
 <td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
 <td></td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>traceparent</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>pattern <code>^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$</code></li></ul></td>
+<td>W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay&#39;s publish continues the request&#39;s trace; consumers continue it and replies carry it on. Example: <code>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>tracestate</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td></td>
+<td>W3C Trace Context vendor state that goes with <code>traceparent</code> (application header), when there is any.</td></tr>
 </tbody>
 </table>
 <h4>Payload <span class="muted">(CardCreated)</span></h4>
@@ -901,6 +949,18 @@ table.schema td.indent-12 { padding-left: 15.5rem; }
 <td></td>
 <td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
 <td></td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>traceparent</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>pattern <code>^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$</code></li></ul></td>
+<td>W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay&#39;s publish continues the request&#39;s trace; consumers continue it and replies carry it on. Example: <code>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>tracestate</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td></td>
+<td>W3C Trace Context vendor state that goes with <code>traceparent</code> (application header), when there is any.</td></tr>
 </tbody>
 </table>
 <h4>Payload <span class="muted">(UserAccessChanged)</span></h4>
@@ -1056,6 +1116,18 @@ out of order or twice).
 <td></td>
 <td><ul class="constraints"><li>const <code>&quot;application/json&quot;</code></li></ul></td>
 <td></td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>traceparent</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td><ul class="constraints"><li>pattern <code>^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$</code></li></ul></td>
+<td>W3C Trace Context of the action that caused the message (an application header of the AMQP headers table). Set when tracing is on; written with the outbox row, so the relay&#39;s publish continues the request&#39;s trace; consumers continue it and replies carry it on. Example: <code>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</code>.</td></tr>
+<tr class="depth-1">
+<td class="prop indent-1"><code>tracestate</code></td><td>string</td>
+<td>optional</td>
+<td></td>
+<td></td>
+<td>W3C Trace Context vendor state that goes with <code>traceparent</code> (application header), when there is any.</td></tr>
 </tbody>
 </table>
 <h4>Payload <span class="muted">(BankCreatedReply)</span></h4>

@@ -1,0 +1,67 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+
+type Env = Record<string, string | undefined>;
+
+/** Tracing is off with OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none (nothing is loaded or patched then). */
+export function tracingEnabled(env: Env): boolean {
+  if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return false;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((e) => e.trim().toLowerCase());
+  return !exporters.includes('none');
+}
+
+/**
+ * The maintained instrumentations of the libraries the services use, less those named in
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS (comma-separated short names: http, express, knex, mysql2,
+ * amqplib, mongodb, pino, undici), as with the SDK's auto-instrumentations.
+ */
+export function serviceInstrumentations(env: Env = {}) {
+  const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const all = [
+    new HttpInstrumentation({
+      // scrapes and probes are not business traffic
+      ignoreIncomingRequestHook: (req) => /^\/(metrics|health|ready)(\?|$)/.test(req.url ?? ''),
+    }),
+    // the route and its handler; not one span per middleware layer (helmet, body parser, validator, …)
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    // queries of a traced request or message (not the relay's idle polling as traces of their own)
+    new KnexInstrumentation({ requireParentSpan: true }),
+    new MySQL2Instrumentation(),
+    new AmqplibInstrumentation(),
+    new MongoDBInstrumentation(),
+    // trace_id / span_id on every log line written inside a span; the lines stay in pino (no OTLP logs)
+    new PinoInstrumentation({ disableLogSending: true }),
+    new UndiciInstrumentation(),
+  ];
+  return all.filter((instrumentation) => !disabled.has(instrumentation.instrumentationName.replace(/^@opentelemetry\/instrumentation-/, '')));
+}
+
+export interface TracingOptions {
+  /** Span processors to use instead of the OTEL_TRACES_EXPORTER ones (tests: an in-memory exporter). */
+  spanProcessors?: SpanProcessor[];
+}
+
+/**
+ * Start the OpenTelemetry Node SDK, configured by the standard OTEL_* variables (OTEL_SERVICE_NAME,
+ * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL = http/protobuf | http/json | grpc,
+ * OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, …). OTLP metrics and logs stay off unless asked for
+ * (metrics are Prometheus' at /metrics, logs are pino's lines). W3C trace context propagation.
+ */
+export function startTracing(env: Env, options: TracingOptions = {}): NodeSDK {
+  env.OTEL_METRICS_EXPORTER ??= 'none';
+  env.OTEL_LOGS_EXPORTER ??= 'none';
+  const sdk = new NodeSDK({
+    instrumentations: serviceInstrumentations(env),
+    ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
+  });
+  sdk.start();
+  return sdk;
+}

@@ -1,0 +1,145 @@
+/**
+ * The cost of tracing: the cards list (`GET /api/accounts/{id}/cards`) on two extra bank-service
+ * processes started alike with the tracing entry (`--import @bank/platform/telemetry/register`),
+ * one with OTEL_TRACES_EXPORTER=none (tracing off: nothing loaded), one exporting every span over
+ * OTLP/HTTP (protobuf, the SDK's default) to a sink that accepts and drops them. Runs alternate
+ * off, on, off, … (BENCH_TRACING_ROUNDS "on" runs, default 3), each figure the mean of its runs, so
+ * both sample the machine's load over the same time. Aim: on ≥ 0.85 × off.
+ *
+ * Part of `make bench` (run-all.ts); alone: `tsx --conditions=bank-source scripts/bench/tracing-overhead.ts`
+ * (starts its own system on MariaDB and RabbitMQ, BENCH_SECONDS per run).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from '@bank/testkit';
+import { JWT_SECRET, serviceNodeArgs, startSystem, type ServiceRuntime, type SystemUnderTest } from '../e2e/service-processes.ts';
+import { ROOT, runWrk, type WrkRun } from './bench-processes.ts';
+import { createBenchData, type BenchData } from './bench-data.ts';
+import { figureLine, fmt, ratioPart } from './report.ts';
+
+const REGISTER = ['--import', '@bank/platform/telemetry/register'];
+
+export interface TracingFigure {
+  line: string;
+  met: boolean;
+  off: Array<WrkRun['result']>;
+  on: Array<WrkRun['result']>;
+  commands: string[];
+}
+
+/** An OTLP/HTTP endpoint that reads and drops everything (the export's cost stays in the service). */
+async function startSink(): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end());
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/** One more bank-service process of the system, with the tracing entry and `env`. */
+async function startBank(system: SystemUnderTest, runtime: ServiceRuntime, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const base = serviceNodeArgs(runtime, 'bank-service/src/main.ts');
+  const args = [...base.slice(0, -1), ...REGISTER, ...base.slice(-1)];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      APP_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: system.databaseUrl,
+      AMQP_URI: system.amqpUrl,
+      JWT_SECRET_KEY: JWT_SECRET,
+      LOG_SERVICE_URL: system.log.url,
+      OTEL_SERVICE_NAME: 'bank-service',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-5000)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.ok === true, { what: `bank-service (${JSON.stringify(env)}) ready`, timeoutMs: 60_000, intervalMs: 200 }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${String(err)}\n${output}`);
+  });
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function benchTracing(system: SystemUnderTest, data: BenchData, options: { seconds: number; warmupSeconds: number; runtime: ServiceRuntime; rounds: number }): Promise<TracingFigure> {
+  const sink = await startSink();
+  const off = await startBank(system, options.runtime, { OTEL_TRACES_EXPORTER: 'none' });
+  const on = await startBank(system, options.runtime, {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    // e.g. '{"OTEL_TRACES_SAMPLER":"always_off"}' to see what the instrumentation costs without recording
+    ...(JSON.parse(process.env.BENCH_TRACING_ENV ?? '{}') as Record<string, string>),
+  });
+  try {
+    const path = `/api/accounts/${data.accountId}/cards`;
+    const headers = { Authorization: `Bearer ${data.userToken}` };
+    const run = (url: string, seconds: number) => runWrk({ url: `${url}${path}`, durationSeconds: seconds, headers, script: 'get.lua' });
+    await run(off.url, options.warmupSeconds);
+    await run(on.url, options.warmupSeconds);
+    // off, on, off, on, …, off: both figures sample the machine's load over the same span of time
+    const offRuns: WrkRun[] = [await run(off.url, options.seconds)];
+    const onRuns: WrkRun[] = [];
+    for (let round = 0; round < options.rounds; round += 1) {
+      onRuns.push(await run(on.url, options.seconds));
+      offRuns.push(await run(off.url, options.seconds));
+    }
+    const mean = (runs: WrkRun[]) => runs.reduce((sum, r) => sum + r.result.requestsPerSecond, 0) / runs.length;
+    const [offRate, onRate] = [mean(offRuns), mean(onRuns)];
+    const ratio = ratioPart(onRate, offRate, { min: 0.85 });
+    const overhead = (1 - onRate / offRate) * 100;
+    const errors = [...offRuns, ...onRuns].reduce((n, r) => n + r.result.non2xx + r.result.socketErrors, 0);
+    const rates = (runs: WrkRun[]) => runs.map((r) => fmt.rate(r.result.requestsPerSecond)).join(', ');
+    const line = figureLine('tracing', [
+      `cards-list off ${fmt.rate(offRate)} req/s (${rates(offRuns)})`,
+      `on ${fmt.rate(onRate)} req/s (${rates(onRuns)})`,
+      `overhead ${fmt.f(overhead)} %${errors > 0 ? ` (${errors} failed requests)` : ''}`,
+      ratio.text,
+    ]);
+    return {
+      line,
+      met: ratio.met && errors === 0,
+      off: offRuns.map((r) => r.result),
+      on: onRuns.map((r) => r.result),
+      commands: [`${onRuns[0]!.command}   # tracing on / OTEL_TRACES_EXPORTER=none: scripts/bench/tracing-overhead.ts`],
+    };
+  } finally {
+    await Promise.all([off.stop(), on.stop()]);
+    sink.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const runtime: ServiceRuntime = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
+  const system = await startSystem({ prefix: 'bench_tracing', runtime });
+  let code = 0;
+  try {
+    const data = await createBenchData(system.bank.url, { email: system.adminEmail, password: system.adminPassword });
+    const figure = await benchTracing(system, data, { seconds, warmupSeconds: 3, runtime, rounds: Number(process.env.BENCH_TRACING_ROUNDS ?? 3) });
+    console.log(figure.line);
+    code = figure.met ? 0 : 1;
+  } finally {
+    await system.stop();
+  }
+  process.exit(code);
+}
