@@ -2,6 +2,8 @@
 // worker that dies is replaced while the other keeps serving, and the outbox relay (worker 1 only)
 // publishes every event exactly once.
 import assert from 'node:assert/strict';
+import { buildTopology } from '@bank/events';
+import { AmqpBus } from '@bank/platform/events';
 import { createTestVhost, freePort, sharedBroker, waitFor, type TestVhost } from '@bank/testkit';
 import { openBankDatabase, type BankTestDatabase } from '../support/databases.ts';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
@@ -39,6 +41,11 @@ describe('bank-service with BANK_WORKERS=2 [MariaDB, RabbitMQ]', function () {
   before(async () => {
     seeded = await openBankDatabase('mysql');
     vhost = await createTestVhost('bank-workers');
+    // email-service and log-service declare their own queues; they do not run here, so the test does
+    const consumers = new AmqpBus({ url: vhost.url });
+    await consumers.connect(10_000);
+    await consumers.declare(buildTopology());
+    await consumers.close();
   });
   after(async () => {
     await bank?.stop();

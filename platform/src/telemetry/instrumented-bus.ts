@@ -110,6 +110,7 @@ export function instrumentBus(bus: EventBus, metrics: ServiceMetrics): EventBus 
     sendToQueue: (queue, body, options) => counted('', () => tracedPublish('', queue, options, (traced) => bus.sendToQueue(queue, body, traced))),
     consume: (queue, handler, options) => bus.consume(queue, countedHandler(handler), options),
     isReady: () => bus.isReady(),
+    problems: () => bus.problems(),
     state: () => bus.state(),
     close: () => bus.close(),
   };
