@@ -14,8 +14,11 @@ type Env = Record<string, string | undefined>;
 /** Tracing is off with OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none (nothing is loaded or patched then). */
 export function tracingEnabled(env: Env): boolean {
   if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return false;
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((e) => e.trim().toLowerCase());
-  return !exporters.includes('none');
+  const named = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  if (named.includes('none')) return false;
+  // On only when something says where spans go: the hooks cost throughput even when every span is
+  // dropped, so a service with no collector configured (e.g. `npm start` out of the box) loads none.
+  return named.length > 0 || Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
 }
 
 /**
