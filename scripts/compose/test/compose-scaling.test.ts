@@ -25,13 +25,14 @@ describe('docker-compose.yml scales (docker compose up --scale email-service=2 -
     const mount = (gateway.volumes ?? []).find((v) => typeof v === 'string' && v.endsWith(':/etc/caddy/Caddyfile:ro'));
     assert.ok(typeof mount === 'string', 'the Caddyfile is mounted read-only');
     const caddyfile = readFileSync(join(REPO_ROOT, mount.split(':')[0] as string), 'utf8');
+    assert.match(caddyfile, /\(no-metrics\) \{\s*respond \/metrics\* 404\s*\}/, 'the gateway answers 404 for /metrics');
     for (const [name, port] of [
       ['bank-service', 5000],
       ['log-service', 8000],
       ['email-service', 8001],
     ] as const) {
-      const site = new RegExp(`:${port} \\{\\s*reverse_proxy \\{\\s*dynamic a \\{\\s*name ${name}\\s*port ${port}\\s*refresh \\d+s`);
-      assert.match(caddyfile, site, `:${port} re-resolves ${name} (every replica) through Docker's DNS`);
+      const site = new RegExp(`:${port} \\{\\s*import no-metrics\\s*reverse_proxy \\{\\s*dynamic a \\{\\s*name ${name}\\s*port ${port}\\s*refresh \\d+s`);
+      assert.match(caddyfile, site, `:${port} re-resolves ${name} (every replica) through Docker's DNS, and keeps its /metrics off the host`);
     }
   });
 

@@ -35,23 +35,30 @@ interface Compose {
 
 const readCompose = (file: string): Compose => readComposeFile(join(ROOT, file)) as unknown as Compose;
 
+/** What every service container of ours gets for tracing and metrics (no secret among them). */
+const TELEMETRY = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_TRACES_EXPORTER', 'METRICS_PUBLIC', 'OTEL_SERVICE_NAME'];
+
 /** What each container may receive, exactly. */
 const EXPECTED: Record<string, string[]> = {
   'bank-init': ['APP_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASS'],
   'bank-service': [
     'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'DATABASE_URL', 'AMQP_URI', 'QUEUE_TYPE', 'MAX_DELIVERIES', 'EXCHANGE_NAME', 'CALLBACK_QUEUE',
     'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'LOG_SERVICE_URL', 'LOG_SERVICE_CA', 'CORS_ORIGINS', 'TRUST_PROXY', 'LOGIN_RATE_LIMIT', 'BANK_WORKERS',
+    ...TELEMETRY,
   ],
-  'log-service': ['APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'LOG_STORE_URL', 'AMQP_URI', 'QUEUE_TYPE', 'MAX_DELIVERIES', 'EXCHANGE_NAME', 'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'],
+  'log-service': ['APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'LOG_STORE_URL', 'AMQP_URI', 'QUEUE_TYPE', 'MAX_DELIVERIES', 'EXCHANGE_NAME', 'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', ...TELEMETRY],
   'email-service': [
     'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'AMQP_URI', 'QUEUE_TYPE', 'MAX_DELIVERIES', 'EXCHANGE_NAME', 'SMTP_URL', 'EMAIL_FROM',
     'EMAIL_RECEIVERS', 'EMAIL_SUBJECT', 'SENT_STORE_URL', 'SEND_CLAIM_LEASE_MS',
+    ...TELEMETRY,
   ],
   mariadb: ['MARIADB_ROOT_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_USER', 'MARIADB_PASSWORD', 'EMAIL_DB_NAME', 'EMAIL_DB_USER', 'EMAIL_DB_PASSWORD'],
   gateway: [],
   rabbitmq: ['RABBITMQ_DEFAULT_USER', 'RABBITMQ_DEFAULT_PASS'],
   mongo: [],
   mailpit: [],
+  jaeger: [],
+  prometheus: [],
 };
 
 /** The environment compose hands the container `service` for the env file `vars`. */
