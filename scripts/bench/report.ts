@@ -17,7 +17,7 @@ export function ratioPart(service: number, baseline: number, aim: Aim): { text: 
 }
 
 export function figureLine(name: string, parts: string[]): string {
-  return `${name.padEnd(16)}${parts.join(' | ')}`;
+  return `${name.padEnd(15)} ${parts.join(' | ')}`;
 }
 
 export const fmt = { f, rate };
