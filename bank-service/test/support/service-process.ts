@@ -46,7 +46,8 @@ export async function startServiceProcess(entry: string, env: Record<string, str
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${log}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) break;
+      // bounded: a process that accepts but does not answer is retried until the deadline, not waited on forever
+      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).ok) break;
     } catch {
       // not listening yet
     }

@@ -124,14 +124,23 @@ for (const engine of testEngines()) {
         }
         await bank.kill();
         bank = undefined;
-        assert.equal(await stalled, 'cut', 'the cut request got no answer');
+        const settled = await Promise.race([
+          stalled,
+          new Promise<'still open'>((done) => setTimeout(() => done('still open'), 30_000).unref()),
+        ]);
+        assert.equal(settled, 'cut', 'the cut request got no answer');
         await unstall();
         // Nothing of the dead request is left: no claim, no money moved.
         await waitFor(async () => (await claimsOf(seeded.db, key)) === 0, { what: 'the dead transaction to be rolled back', timeoutMs: 15_000, intervalMs: 50 });
         assert.deepEqual(await balances(seeded.db, [from, to]), [100, 0]);
 
         bank = await startServiceProcess('bank-service/src/main.ts', env, port);
-        const retried = await transfer(bank.url);
+        const restarted = bank;
+        // a retry that hangs fails here with the restarted process's log, not as a mocha timeout
+        const retried = await Promise.race([
+          transfer(bank.url),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the retry got no answer in 30 s; bank log:\n${restarted.output()}`)), 30_000).unref()),
+        ]);
         assert.equal(retried.status, 201, `retry answered ${retried.status} ${await retried.clone().text()}`);
         const first = (await retried.json()) as { item: { id: number } };
         const replay = await transfer(bank.url);
