@@ -22,9 +22,12 @@ export function startupFailureLine(err: ConfigError | StartupError): string {
   return err instanceof ConfigError ? err.message : `cannot start: ${err.message}`;
 }
 
+/** How long a graceful stop may take before the process exits anyway (orchestrators kill at 30 s). */
+const STOP_GRACE_MS = 25_000;
+
 /**
  * The body of a service's `main.ts` when run as the process: start it, stop it gracefully on
- * SIGINT/SIGTERM (exit 0, or 1 if stopping failed). A bad configuration or a start-up failure
+ * SIGINT/SIGTERM (exit 0, or 1 if stopping failed or took longer than 25 s). A bad configuration or a start-up failure
  * (StartupError: port in use, database unreachable, …) prints its message alone, without a stack,
  * and exits 2; anything else is a bug and is rethrown with its stack.
  */
@@ -41,6 +44,12 @@ export async function runAsProcess(start: () => Promise<Running>): Promise<void>
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      // a stop that hangs (a handler that never settles, a socket that never closes) must not keep
+      // the process alive for ever: after the grace period it exits 1, saying so
+      setTimeout(() => {
+        console.error(`stopping took longer than ${STOP_GRACE_MS / 1000} s: exiting without finishing it`);
+        process.exit(1);
+      }, STOP_GRACE_MS).unref();
       running
         .stop()
         .then(flushTracing)
