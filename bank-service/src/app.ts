@@ -23,6 +23,7 @@ import { createAuthenticator } from './http/authenticate.ts';
 import { mapDomainError } from './http/domain-error-mapping.ts';
 import { createOwnershipReader } from './http/ownership-reader.ts';
 import { createLoginThrottle } from './auth/login-throttle.ts';
+import { passwordHasher, type PasswordHasher } from './auth/passwords.ts';
 import { loginClientAddress } from './http/login-client-address.ts';
 import { createReadinessCheck } from './http/readiness.ts';
 import { countRejectedLogins } from './telemetry/login-metrics.ts';
@@ -37,6 +38,8 @@ export interface BankServiceDeps {
   now?: () => Date;
   /** The service's Prometheus metrics (default: a new set). */
   metrics?: ServiceMetrics;
+  /** How passwords are hashed (default: argon2id at OWASP's parameters; the test harness uses cheaper ones). */
+  passwords?: PasswordHasher;
 }
 
 export interface BankServiceOptions {
@@ -89,6 +92,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
     db: deps.db,
     tokens: createTokenIssuer(deps.db, jwtKey, { ...jwt, lifetimeSeconds: config.JWT_LIFETIME_SECONDS }),
     loginThrottle: createLoginThrottle(deps.db, { limit: config.LOGIN_RATE_LIMIT }),
+    passwords: deps.passwords ?? passwordHasher,
     events,
     readiness,
     logger,

@@ -29,10 +29,13 @@ const severityNames: Record<DiagnosticSeverity, SpecDiagnostic['severity']> = {
   [DiagnosticSeverity.Hint]: 'hint',
 };
 
+/** One parser for every validation: a new one compiles its JSON-schema validators again. */
+let parser: Parser | undefined;
+
 /** Validate an AsyncAPI document; returns its diagnostics (errors first, then by line). */
 export async function validateAsyncApi(specPath: string = eventsSpecPath): Promise<SpecDiagnostic[]> {
   const source = await readFile(specPath, 'utf8');
-  const parser = new Parser();
+  parser ??= new Parser();
   const diagnostics = await parser.validate(source, { source: specPath });
   return diagnostics
     .map(

@@ -1,5 +1,4 @@
 import type { BankApiHandlers } from '@bank/bank-api';
-import { hashPassword, passwordNeedsRehash, verifyDummyPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Caller } from '../http/caller.ts';
 import { loginThrottleKey } from '../auth/login-throttle.ts';
 import { tokenClaimsOf } from '../http/authenticate.ts';
@@ -19,7 +18,7 @@ export function createAuthHandlers(ctx: HandlerContext) {
   return {
     /** Public: a new user with the role `user`; a taken e-mail (any case) is 409. */
     async register({ body }) {
-      const password_hash = await hashPassword(body.password);
+      const password_hash = await ctx.passwords.hash(body.password);
       const user = await createUser(ctx.db, { email: body.email, password_hash, roles: ['user'] }, ctx.now());
       return created(user);
     },
@@ -39,8 +38,8 @@ export function createAuthHandlers(ctx: HandlerContext) {
       const credentials = await findCredentialsByEmail(ctx.db, body.email);
       const valid =
         credentials === null
-          ? await verifyDummyPassword(body.password).then(() => false)
-          : await verifyPassword(credentials.password_hash, body.password);
+          ? await ctx.passwords.verifyDummy(body.password)
+          : await ctx.passwords.verify(credentials.password_hash, body.password);
       if (credentials === null || !valid) {
         const lockedNow = await ctx.loginThrottle.failed(key);
         return lockedNow === null ? INVALID_CREDENTIALS : tooMany(lockedNow);
@@ -48,8 +47,8 @@ export function createAuthHandlers(ctx: HandlerContext) {
       const lockedMeanwhile = await ctx.loginThrottle.succeeded(key);
       if (lockedMeanwhile !== null) return tooMany(lockedMeanwhile);
       if (credentials.is_blocked) return BLOCKED;
-      if (passwordNeedsRehash(credentials.password_hash)) {
-        await rehashPassword(ctx.db, credentials.id, await hashPassword(body.password));
+      if (ctx.passwords.needsRehash(credentials.password_hash)) {
+        await rehashPassword(ctx.db, credentials.id, await ctx.passwords.hash(body.password));
       }
       await recordLogin(ctx.db, credentials.id, ctx.now());
       const { access_token } = await ctx.tokens.issueFor(credentials.id, issuedAt);

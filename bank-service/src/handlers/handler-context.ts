@@ -2,6 +2,7 @@ import type { Logger } from '@bank/platform/logging';
 import type { Knex } from '../db/database.ts';
 import type { BankEvents } from '../events/bank-events.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
+import type { PasswordHasher } from '../auth/passwords.ts';
 import type { TokenIssuer } from '../auth/token-issuer.ts';
 
 export interface Readiness {
@@ -20,6 +21,8 @@ export interface HandlerContext {
   tokens: TokenIssuer;
   /** Counts failed logins per client address and e-mail (in the database). */
   loginThrottle: LoginThrottle;
+  /** Hashes and checks passwords (argon2id at OWASP's parameters). */
+  passwords: PasswordHasher;
   /** Writes domain events to the outbox inside the caller's transaction. */
   events: BankEvents;
   /** Database reachable and fully migrated, broker connected. */

@@ -1,5 +1,4 @@
 import type { BankApiHandlers } from '@bank/bank-api';
-import { hashPassword } from '../auth/passwords.ts';
 import type { Caller } from '../http/caller.ts';
 import { inTransaction } from '../db/database.ts';
 import { changeUser, createUser, getUser, listUsers, removeUser, type UpdateUserInput } from '../repositories/users-repository.ts';
@@ -16,7 +15,7 @@ export function createUserHandlers(ctx: HandlerContext) {
 
     /** Roles default to `user`; an unknown role name is a 400 naming it. */
     async createUser({ body }) {
-      const password_hash = await hashPassword(body.password);
+      const password_hash = await ctx.passwords.hash(body.password);
       const user = await createUser(
         ctx.db,
         { email: body.email, password_hash, roles: body.roles ?? ['user'], is_blocked: body.is_blocked ?? false },
@@ -42,7 +41,7 @@ export function createUserHandlers(ctx: HandlerContext) {
       if (body.is_blocked !== undefined) changes.is_blocked = body.is_blocked;
       if (body.password !== undefined) {
         await getUser(ctx.db, params.id); // 404 before spending a hash on a missing user
-        changes.password_hash = await hashPassword(body.password);
+        changes.password_hash = await ctx.passwords.hash(body.password);
       }
       const user = await inTransaction(ctx.db, async (trx) => {
         const change = await changeUser(trx, params.id, changes, ctx.now);

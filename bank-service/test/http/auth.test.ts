@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { createJwtKey, signAccessToken, signServiceToken } from '@bank/platform/auth';
+import { passwordHasher } from '../../src/auth/passwords.ts';
 import { bearer, createTestBank, DEFAULT_PASSWORD, uniqueEmail, type TestBank } from '../support/bank-test-app.ts';
 import { forEachDatabase } from '../support/databases.ts';
 import { assertErrorBody, assertUtcTimestamp, decodeJwtPayload, errorPaths } from '../support/http-assertions.ts';
@@ -12,7 +13,8 @@ const jwtOptions = { issuer: testConfig.JWT_ISSUER, audience: testConfig.JWT_AUD
 forEachDatabase('auth: register, login, whoami', (target) => {
   let bank: TestBank;
   before(() => {
-    bank = createTestBank(target.db);
+    // the service's own hasher (OWASP's parameters): these tests are about what register and login store
+    bank = createTestBank(target.db, { passwords: passwordHasher });
   });
 
   describe('POST /auth/register', () => {

@@ -31,6 +31,7 @@ import { InMemoryBroker, InMemoryBus } from '@bank/platform/events';
 import { createLogger, silentLogger, type Logger } from '@bank/platform/logging';
 import { createLogApiClient, type LogApiClient } from '@contract-bank/client/log-api';
 import { createBankService, type BankService } from '../../src/app.ts';
+import { argon2idHasher, type PasswordHasher } from '../../src/auth/passwords.ts';
 import type { BankConfig } from '../../src/config.ts';
 import { makeTestConfig, TEST_ADMIN } from './test-config.ts';
 
@@ -54,7 +55,16 @@ export interface TestBankOptions {
   env?: Record<string, string>;
   now?: () => Date;
   logger?: Logger;
+  /**
+   * How passwords are hashed. Default: argon2id at the cheapest parameters (256 KiB, one pass):
+   * the suites register and log in over a thousand users, which at OWASP's parameters was most of
+   * their CPU. `passwordHasher` (the service's own) where a test is about the stored hash itself.
+   */
+  passwords?: PasswordHasher;
 }
+
+/** argon2id at its cheapest: the same code paths as the service's hasher, a fraction of a millisecond. */
+export const TEST_PASSWORD_HASHER = argon2idHasher({ memoryCost: 256, timeCost: 1, parallelism: 1 });
 
 export interface TestBank {
   app: Express;
@@ -177,7 +187,7 @@ export function createTestBank(db: Knex, options: TestBankOptions = {}): TestBan
   const logger = options.logger ?? (level ? createLogger('bank-service-test', { level }) : silentLogger);
   const service = createBankService(
     config,
-    { db, bus, logApi, logger, ...(options.now ? { now: options.now } : {}) },
+    { db, bus, logApi, logger, passwords: options.passwords ?? TEST_PASSWORD_HASHER, ...(options.now ? { now: options.now } : {}) },
     { validateResponses: true },
   );
   const app = service.app;

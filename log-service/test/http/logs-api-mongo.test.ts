@@ -39,7 +39,7 @@ const skip = ownCongoDbUnavailableReason();
   });
   beforeEach(async () => {
     dbName = `log_api_${randomBytes(4).toString('hex')}`;
-    store = new MongoLogStore({ url: congo.url, dbName, timeoutMs: 2_000, socketTimeoutMs: 4_000 });
+    store = new MongoLogStore({ url: congo.url, dbName, timeoutMs: 500, socketTimeoutMs: 1_000 });
     bus = new InMemoryBus();
     // the readiness probe outwaits the store's own timeout, so that /ready reports the store's reason
     service = createLogService(config, { store, accessStore: memoryAccessStore(), bus }, { validateResponses: true, storePingTimeoutMs: 15_000 });

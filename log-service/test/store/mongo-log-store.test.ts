@@ -274,7 +274,7 @@ const noCongo = ownCongoDbUnavailableReason();
   });
   after(() => congo?.close());
   beforeEach(() => {
-    store = new MongoLogStore({ url: congo.url, dbName: `outage_${randomBytes(4).toString('hex')}`, timeoutMs: 2_000, socketTimeoutMs: 4_000 });
+    store = new MongoLogStore({ url: congo.url, dbName: `outage_${randomBytes(4).toString('hex')}`, timeoutMs: 500, socketTimeoutMs: 1_000 });
   });
   afterEach(async () => {
     if (!congo.listening) await congo.start();

@@ -42,7 +42,7 @@ export function outageStoreHooks(): () => OutageStore {
   });
   after(() => congo?.close());
   beforeEach(async () => {
-    mongo = new MongoLogStore({ url: congo.url, dbName: `outage_${randomBytes(4).toString('hex')}`, timeoutMs: 2_000, socketTimeoutMs: 4_000 });
+    mongo = new MongoLogStore({ url: congo.url, dbName: `outage_${randomBytes(4).toString('hex')}`, timeoutMs: 500, socketTimeoutMs: 1_000 });
     await mongo.ping();
     let pings = 0;
     const inner = mongo;
