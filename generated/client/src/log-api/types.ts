@@ -292,7 +292,7 @@ export interface components {
          *           "exchange": "topic_exchange",
          *           "routing_key": "account.created",
          *           "queue": "log-service",
-         *           "reason": "invalid account.created message: /data/id must be integer",
+         *           "reason": "invalid account.created message: data.id must be integer",
          *           "delivery_count": 1,
          *           "replays": 0,
          *           "dead_lettered_at": "2025-01-16T17:10:27.000Z",
