@@ -459,6 +459,20 @@ export function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <
         assert.equal(failing, 3);
       });
 
+      it('loses and duplicates nothing while another client lists during a replay of all', async () => {
+        const ids = ['c1', 'c2', 'c3', 'c4', 'c5'];
+        await deadLetterSome((d) => d.deadLetter('poison'), () => Promise.all(ids.map((id) => bus.publish(EXCHANGE, 'account.created', json({ id }), { messageId: id }))).then(() => undefined), 5);
+        const other = track(await h.newBus());
+        const otherAdmin = other.deadLetters?.();
+        assert.ok(otherAdmin);
+        const [replayed] = await Promise.all([admin().replay(logRef), otherAdmin.list(logRef, 10), otherAdmin.list(logRef, 10), otherAdmin.list(logRef, 10)]);
+        await delay(100);
+        const back = (await h.takeAll('log-service')).map((m) => m.messageId);
+        const left = (await h.takeAll('log-service.dlq')).map((m) => m.messageId);
+        assert.equal(back.length, replayed, 'every message counted as replayed is in the queue');
+        assert.deepEqual([...back, ...left].sort(), ids, 'each message exactly once, in the queue or still in the DLQ');
+      });
+
       it('drops one by message_id, then all', async () => {
         await deadLetterSome(
           (d) => d.deadLetter('poison'),
