@@ -22,6 +22,7 @@ COPY generated/client/package.json generated/client/
 COPY generated/events/package.json generated/events/
 COPY generated/bank-api/package.json generated/bank-api/
 COPY generated/log-api/package.json generated/log-api/
+COPY generated/email-api/package.json generated/email-api/
 COPY bank-service/package.json bank-service/
 COPY log-service/package.json log-service/
 COPY email-service/package.json email-service/

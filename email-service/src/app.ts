@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { buildTopology, createEventChannels, type EventNames } from '@bank/events';
+import { buildTopology, createEventChannels, deadLetterQueueName, type EventNames } from '@bank/events';
+import { mountEmailApi } from '@bank/email-api';
+import { createJwtKey } from '@bank/platform/auth';
 import { consumerLifecycle, ownedTopology, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { createServiceMetrics, instrumentBus, mountTelemetry, type MetricsAccess, type ServiceMetrics } from '@bank/platform/telemetry';
 import type { EmailConfig } from './config.ts';
 import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
-import { createHealthRoutes, type CheckStatus } from './http/health-routes.ts';
+import { createAuthenticator } from './http/authenticate.ts';
+import { createEmailHandlers, type CheckStatus } from './http/email-handlers.ts';
 import { createSmtpProbe } from './http/smtp-probe.ts';
 import type { MailTransport } from './mail/index.ts';
 import type { SentStore } from './sent-store/index.ts';
@@ -27,6 +30,9 @@ export type EmailServiceConfig = Pick<
   | 'SEND_RETRY_MAX_MS'
   | 'SEND_CLAIM_LEASE_MS'
   | 'EMAIL_MESSAGE_ID_DOMAIN'
+  | 'JWT_SECRET_KEY'
+  | 'JWT_ISSUER'
+  | 'JWT_AUDIENCE'
 >;
 
 export interface EmailServiceDeps {
@@ -48,6 +54,8 @@ export interface EmailServiceOptions {
   onConsumeError?: (failure: ConsumeFailure) => void;
   /** Who may read `GET /metrics` (default: open; the wiring applies METRICS_TOKEN / METRICS_PUBLIC). */
   metricsAccess?: MetricsAccess;
+  /** Validate every response against the spec (on in tests). */
+  validateResponses?: boolean;
 }
 
 export interface EmailService {
@@ -67,6 +75,8 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   const transport = countedTransport(deps.transport, metrics);
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, emailServiceQueue: config.QUEUE_NAME };
   const channels = createEventChannels(bus, names);
+  const deadLetterAdmin = deps.bus.deadLetters?.();
+  if (!deadLetterAdmin) throw new Error('email-service needs a bus with a dead-letter admin (AmqpBus or InMemoryBus)');
   const replicaId = deps.replicaId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const smtp = createSmtpProbe(deps.transport, {
     // a mail waiting for SMTP tries again within SEND_RETRY_MAX_MS: an older failure report is stale
@@ -96,7 +106,18 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   app.disable('x-powered-by');
   mountTelemetry(app, { metrics, logger, ...(options.metricsAccess ? { access: options.metricsAccess } : {}) });
   app.use(helmet());
-  app.use(createHealthRoutes(readiness));
+  mountEmailApi(
+    app,
+    createEmailHandlers({
+      readiness,
+      deadLetters: { admin: deadLetterAdmin, ref: { queue: config.QUEUE_NAME, deadLetterQueue: deadLetterQueueName(config.QUEUE_NAME) } },
+    }),
+    {
+      authenticate: createAuthenticator(createJwtKey(config.JWT_SECRET_KEY), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+      validateResponses: options.validateResponses ?? false,
+      logger,
+    },
+  );
   app.use((_req, res) => {
     res.status(404).json({ msg: 'Not found' });
   });

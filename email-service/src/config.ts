@@ -1,4 +1,4 @@
-import { booleanFromEnv, brokerQueueFields, checkTlsPair, checkUrlPasswords, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
+import { booleanFromEnv, brokerQueueFields, checkJwtSecret, checkTlsPair, jwtFields, checkUrlPasswords, listFromEnv, parseConfig, portFromEnv, serviceFields, z } from '@bank/platform/config';
 import { messageIdDomain } from './mail/message-id.ts';
 import { parseSmtpUrl } from './mail/smtp-url.ts';
 import { checkSentStoreUrl } from './sent-store/create-sent-store.ts';
@@ -16,6 +16,8 @@ const positiveInt = z.coerce.number().int().min(1);
 export const emailConfigSchema = z
   .object({
     ...serviceFields(8001),
+    /** The admin API (`/admin/dead-letters`) verifies bank-issued tokens: the same secret, issuer and audience as bank-service. */
+    ...jwtFields,
 
     AMQP_URI: z.string().min(1).default('amqp://guest:guest@localhost:5672/'),
     ...brokerQueueFields,
@@ -78,6 +80,7 @@ export const emailConfigSchema = z
         message: `must be at least 3 × SMTP_TIMEOUT_MS (${3 * cfg.SMTP_TIMEOUT_MS}): connecting, the greeting and an idle socket may each take that long, and a live replica's send must not be taken over`,
       });
     }
+    checkJwtSecret(cfg, ctx);
     checkUrlPasswords(cfg, ['AMQP_URI', 'SMTP_URL', 'SENT_STORE_URL'], ctx);
     checkTlsPair(cfg, ctx);
     if (cfg.SEND_RETRY_MAX_MS < cfg.SEND_RETRY_BASE_MS) {

@@ -51,11 +51,20 @@ describe('email-service configuration', () => {
   });
 
   it('parses a comma-separated receiver list and numeric settings', () => {
-    const config = loadEmailConfig({ APP_ENV: 'production', EMAIL_RECEIVERS: ' a@bank.test, b@bank.test ,', SEND_MAX_ATTEMPTS: '3', PREFETCH: '2', PORT: '9001' });
+    const config = loadEmailConfig({ APP_ENV: 'production', JWT_SECRET_KEY: 'email-config-test-Xq8vT2mLr4ZpK7wNc3HdF9sGy6', EMAIL_RECEIVERS: ' a@bank.test, b@bank.test ,', SEND_MAX_ATTEMPTS: '3', PREFETCH: '2', PORT: '9001' });
     assert.deepEqual(config.EMAIL_RECEIVERS, ['a@bank.test', 'b@bank.test']);
     assert.equal(config.SEND_MAX_ATTEMPTS, 3);
     assert.equal(config.PREFETCH, 2);
     assert.equal(config.PORT, 9001);
+  });
+
+  it('refuses the development JWT secret outside development (the admin API verifies bank-issued tokens)', () => {
+    assert.throws(
+      () => loadEmailConfig({ APP_ENV: 'production', EMAIL_RECEIVERS: 'a@bank.test' }),
+      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('JWT_SECRET_KEY:')),
+    );
+    const config = loadEmailConfig({ JWT_ISSUER: 'bank', JWT_AUDIENCE: 'platform' });
+    assert.deepEqual([config.JWT_ISSUER, config.JWT_AUDIENCE], ['bank', 'platform']);
   });
 
   it('refuses to start outside development without receivers, naming the variable', () => {

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { buildTopology, type EventNames } from '@bank/events';
+import { buildTopology, deadLetterQueueName, type EventNames } from '@bank/events';
 import { logApiSpecPath, mountLogApi } from '@bank/log-api';
 import { createJwtKey } from '@bank/platform/auth';
 import { consumerLifecycle, ownedTopology, type EventBus } from '@bank/platform/events';
@@ -66,6 +66,8 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   const names: Partial<EventNames> = { exchange: config.EXCHANGE_NAME, logServiceQueue: config.QUEUE_NAME };
   const jwtKey = createJwtKey(config.JWT_SECRET_KEY);
   const storePingTimeoutMs = options.storePingTimeoutMs ?? 2_000;
+  const deadLetterAdmin = deps.bus.deadLetters?.();
+  if (!deadLetterAdmin) throw new Error('log-service needs a bus with a dead-letter admin (AmqpBus or InMemoryBus)');
   const consumer = consumerLifecycle(
     async () => {
       // only what log-service owns: its queue, its DLQ and their bindings (replies go through the default exchange)
@@ -127,7 +129,11 @@ export function createLogService(config: LogServiceConfig, deps: LogServiceDeps,
   mountTelemetry(app, { metrics, logger, ...(options.metricsAccess ? { access: options.metricsAccess } : {}) });
   app.use(helmet());
   mountDocs(app, { specPath: logApiSpecPath, title: 'Log service API' });
-  mountLogApi(app, createLogHandlers({ store, readiness }), {
+  mountLogApi(app, createLogHandlers({
+      store,
+      readiness,
+      deadLetters: { admin: deadLetterAdmin, ref: { queue: config.QUEUE_NAME, deadLetterQueue: deadLetterQueueName(config.QUEUE_NAME) } },
+    }), {
     authenticate: createAuthenticator(jwtKey, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }, accessStore),
     validateResponses: options.validateResponses ?? false,
     mapError: mapLogError,

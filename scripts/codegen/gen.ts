@@ -6,6 +6,7 @@
  *   generated/client     @contract-bank/client  openapi-typescript types + openapi-fetch clients + auth helper
  *   generated/bank-api   @bank/bank-api         handler interface, operation table, Express mount, spec copy
  *   generated/log-api    @bank/log-api          the same for the log API
+ *   generated/email-api  @bank/email-api        the same for the email API (health, readiness, dead letters)
  *   generated/events     @bank/events           AsyncAPI payload types, validators, topology, publish/consume
  */
 import { fileURLToPath } from 'node:url';
@@ -19,12 +20,13 @@ import { repoRoot } from './run-asyncapi-template.ts';
 const APIS = [
   { name: 'bank-api', spec: 'specs/bank.openapi.yaml' },
   { name: 'log-api', spec: 'specs/log.openapi.yaml' },
+  { name: 'email-api', spec: 'specs/email.openapi.yaml' },
 ] as const;
 
 /** Regenerate everything; returns the paths of the generated files (relative to the repo root). */
 export async function generateAll(root: string = repoRoot): Promise<string[]> {
   const outputs = await Promise.all(APIS.map((target) => generateOpenApi(root, target)));
-  // One package holds the clients of both APIs: its version is the highest `info.version` of the two.
+  // One package holds the clients of every API: its version is the highest `info.version` of them.
   const clientVersion = highestVersion(outputs.map((o) => o.version));
   const packages = await renderPackageFiles(root, clientVersion);
 

@@ -68,13 +68,13 @@ export interface GeneratedPackages {
 }
 
 /**
- * package.json and tsconfig.build.json of generated/events, generated/bank-api, generated/log-api
- * and generated/client, plus the client's README and hand-written modules.
+ * package.json and tsconfig.build.json of generated/events, generated/bank-api, generated/log-api,
+ * generated/email-api and generated/client, plus the client's README and hand-written modules.
  */
 export async function renderPackageFiles(root: string, clientVersion: string): Promise<GeneratedPackages> {
   const platform = await versionOf(root, 'platform');
   const platformHttp = await versionOf(root, 'platform-http');
-  const serverApi = (name: 'bank-api' | 'log-api', spec: string, title: string): Record<string, string> => ({
+  const serverApi = (name: 'bank-api' | 'log-api' | 'email-api', spec: string, title: string): Record<string, string> => ({
     'package.json': json({
       '//': doNotEdit(spec),
       name: `@bank/${name}`,
@@ -96,7 +96,7 @@ export async function renderPackageFiles(root: string, clientVersion: string): P
 
   const template = async (file: string): Promise<string> => readFile(join(root, CLIENT_TEMPLATE_DIR, file), 'utf8');
   const tsHeader = `// ${doNotEdit(`${CLIENT_TEMPLATE_DIR}/`)}\n`;
-  const clientSpecs = 'specs/bank.openapi.yaml and specs/log.openapi.yaml';
+  const clientSpecs = 'specs/bank.openapi.yaml, specs/log.openapi.yaml and specs/email.openapi.yaml';
 
   return {
     'generated/events': {
@@ -117,12 +117,13 @@ export async function renderPackageFiles(root: string, clientVersion: string): P
     },
     'generated/bank-api': serverApi('bank-api', 'specs/bank.openapi.yaml', 'Bank service API'),
     'generated/log-api': serverApi('log-api', 'specs/log.openapi.yaml', 'Log service API'),
+    'generated/email-api': serverApi('email-api', 'specs/email.openapi.yaml', 'Email service API'),
     'generated/client': {
       'package.json': json({
         '//': doNotEdit(clientSpecs),
         name: '@contract-bank/client',
         version: clientVersion,
-        description: 'Typed HTTP clients (openapi-fetch) of the Contract bank APIs: bank-service and log-service.',
+        description: 'Typed HTTP clients (openapi-fetch) of the Contract bank APIs: bank-service, log-service and email-service.',
         keywords: ['contract-bank', 'openapi', 'openapi-fetch', 'client', 'typescript'],
         type: 'module',
         sideEffects: false,
@@ -132,6 +133,7 @@ export async function renderPackageFiles(root: string, clientVersion: string): P
           '.': conditionalExport('index'),
           './bank-api': conditionalExport('bank-api/index'),
           './log-api': conditionalExport('log-api/index'),
+          './email-api': conditionalExport('email-api/index'),
           './package.json': './package.json',
         },
         files: ['dist', 'README.md'],

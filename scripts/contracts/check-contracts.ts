@@ -26,11 +26,26 @@ function infoOf(document: unknown, label: string): { title: string; version: str
   return { title: info.title, version: info.version };
 }
 
+/** The version a contract never released is diffed from: an OpenAPI document without operations. */
+export const UNRELEASED_VERSION = '0.0.0';
+
+/** The released snapshot, or — for an OpenAPI contract never released yet — an empty document of version 0.0.0. */
+async function readReleased(contract: Contract, releasedPath: string, current: unknown): Promise<string> {
+  try {
+    return await readFile(releasedPath, 'utf8');
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ENOENT' || contract.kind !== 'openapi') throw err;
+    const { openapi, info } = current as { openapi?: unknown; info?: { title?: unknown } };
+    return JSON.stringify({ openapi, info: { title: info?.title, version: UNRELEASED_VERSION }, paths: {} });
+  }
+}
+
 /** Diff one contract (`releasedPath` → `currentPath`) and judge it. */
 export async function checkContract(contract: Contract, releasedPath: string, currentPath: string): Promise<ContractReport> {
-  const [releasedSource, currentSource] = await Promise.all([readFile(releasedPath, 'utf8'), readFile(currentPath, 'utf8')]);
-  const released: unknown = parse(releasedSource);
+  const currentSource = await readFile(currentPath, 'utf8');
   const current: unknown = parse(currentSource);
+  const releasedSource = await readReleased(contract, releasedPath, current);
+  const released: unknown = parse(releasedSource);
   const releasedInfo = infoOf(released, releasedPath);
   const currentInfo = infoOf(current, currentPath);
   const changes: ContractChange[] = sortChanges(contract.kind === 'openapi' ? diffOpenApi(released, current) : await diffAsyncApi(releasedSource, currentSource));

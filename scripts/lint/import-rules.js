@@ -2,7 +2,8 @@
  * The import rules of ARCHITECTURE.md as ESLint `no-restricted-imports` blocks (eslint.config.js
  * spreads them in; scripts/lint/test/import-rules.test.ts proves them on fixture files):
  *
- * - a service imports generated packages, @bank/platform, @bank/platform-http (bank and log only)
+ * - a service imports generated packages, @bank/platform, @bank/platform-http (bank and log only;
+ *   email-service binds its API through the generated @bank/email-api)
  *   and its own files — never another service, never scripts/; only its tests may import the test kit;
  * - platform and platform-http import no generated code and no service (platform not platform-http);
  * - generated packages import @bank/platform* only (and the server packages the client's types);
@@ -18,7 +19,7 @@
 const SERVICES = ['bank-service', 'log-service', 'email-service'];
 /** Top-level folders a relative import could climb into. Add new workspaces here. */
 const TOP_LEVEL = ['platform', 'platform-http', 'generated', 'testkit', 'scripts', ...SERVICES];
-const GENERATED_PACKAGES = ['@bank/events', '@bank/bank-api', '@bank/log-api', '@contract-bank/client'];
+const GENERATED_PACKAGES = ['@bank/events', '@bank/bank-api', '@bank/log-api', '@bank/email-api', '@contract-bank/client'];
 
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const anyOf = (names) => `(?:${names.map(escape).join('|')})`;
@@ -41,7 +42,7 @@ function serviceRules(self, { tests }) {
     ),
   ];
   if (self === 'email-service') {
-    patterns.push(packages(['@bank/platform-http'], 'email-service serves no OpenAPI: @bank/platform-http is for bank-service and log-service only.'));
+    patterns.push(packages(['@bank/platform-http'], 'email-service binds its OpenAPI only through the generated @bank/email-api: @bank/platform-http itself is for bank-service and log-service.'));
   }
   if (!tests) patterns.push(packages(TESTKIT, `the test kit is for tests: ${self}/src must not import it.`));
   return patterns;
@@ -60,14 +61,14 @@ const GENERATED_RULES = [
   packages(SERVICES, 'generated code must not import a service.'),
   packages(['@bank/testkit'], 'generated code must not import the test kit.'),
   climbsInto(TOP_LEVEL, 'generated code imports other workspaces by package name only.'),
-  { regex: `^\\.\\./\\.\\./(?:\\.\\./)*${anyOf(['client', 'events', 'bank-api', 'log-api'])}/`, message: 'generated code imports other generated packages by package name only.' },
+  { regex: `^\\.\\./\\.\\./(?:\\.\\./)*${anyOf(['client', 'events', 'bank-api', 'log-api', 'email-api'])}/`, message: 'generated code imports other generated packages by package name only.' },
 ];
 
 const CLIENT_RULES = [
   { regex: '^@bank/', message: 'the published client (@contract-bank/client) must not import anything of ours: its only dependency is openapi-fetch.' },
   packages(SERVICES, 'the published client must not import a service.'),
   climbsInto(TOP_LEVEL, 'the published client must not import anything of ours: its only dependency is openapi-fetch.'),
-  { regex: `^\\.\\./\\.\\./(?:\\.\\./)*${anyOf(['events', 'bank-api', 'log-api'])}/`, message: 'the published client must not import the server-side generated packages.' },
+  { regex: `^\\.\\./\\.\\./(?:\\.\\./)*${anyOf(['events', 'bank-api', 'log-api', 'email-api'])}/`, message: 'the published client must not import the server-side generated packages.' },
 ];
 
 const TESTKIT_RULES = [

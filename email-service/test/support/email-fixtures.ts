@@ -4,10 +4,14 @@ import { loadEmailConfig, type EmailConfig } from '../../src/config.ts';
 import { eventReferenceOf } from '../../src/consumer/event-mail.ts';
 import type { CaughtMessage } from '../../src/catcher/index.ts';
 
+/** A strong (≥ 32 bytes, random) secret shared with the "bank" that signs the test tokens. */
+export const TEST_SECRET = 'email-test-Xq8vT2mLr4ZpK7wNc3HdF9sGy6BjUa1E';
+
 /** A validated config for tests: short backoff, two receivers, the given SMTP port. */
 export function testConfig(smtpPort: number, overrides: Record<string, string> = {}): EmailConfig {
   return loadEmailConfig({
     APP_ENV: 'test',
+    JWT_SECRET_KEY: TEST_SECRET,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     EMAIL_RECEIVERS: 'ops@bank.test, audit@bank.test',
     EMAIL_SUBJECT: 'Message from Bank service',

@@ -71,6 +71,73 @@ export type DeleteLogResponse =
   | Reply<404, JsonBody<operations['deleteLog']['responses'][404]>>
   | Reply<503, JsonBody<operations['deleteLog']['responses'][503]>>;
 
+/** GET /admin/dead-letters (bearer token) */
+export interface ListDeadLettersRequest<C> {
+  params: Record<string, never>;
+  query: WithDefaults<NonNullable<operations['listDeadLetters']['parameters']['query']>, 'limit'>;
+  headers: Record<string, never>;
+  body: undefined;
+  caller: C;
+}
+
+export type ListDeadLettersResponse =
+  | Reply<200, JsonBody<operations['listDeadLetters']['responses'][200]>>
+  | Reply<400, JsonBody<operations['listDeadLetters']['responses'][400]>>
+  | Reply<401, JsonBody<operations['listDeadLetters']['responses'][401]>>
+  | Reply<403, JsonBody<operations['listDeadLetters']['responses'][403]>>
+  | Reply<503, JsonBody<operations['listDeadLetters']['responses'][503]>>;
+
+/** DELETE /admin/dead-letters (bearer token) */
+export interface DropAllDeadLettersRequest<C> {
+  params: Record<string, never>;
+  query: Record<string, never>;
+  headers: Record<string, never>;
+  body: undefined;
+  caller: C;
+}
+
+export type DropAllDeadLettersResponse =
+  | Reply<200, JsonBody<operations['dropAllDeadLetters']['responses'][200]>>
+  | Reply<400, JsonBody<operations['dropAllDeadLetters']['responses'][400]>>
+  | Reply<401, JsonBody<operations['dropAllDeadLetters']['responses'][401]>>
+  | Reply<403, JsonBody<operations['dropAllDeadLetters']['responses'][403]>>
+  | Reply<503, JsonBody<operations['dropAllDeadLetters']['responses'][503]>>;
+
+/** POST /admin/dead-letters/replay (bearer token) */
+export interface ReplayDeadLettersRequest<C> {
+  params: Record<string, never>;
+  query: Record<string, never>;
+  headers: Record<string, never>;
+  body: NonNullable<operations['replayDeadLetters']['requestBody']>['content']['application/json'];
+  caller: C;
+}
+
+export type ReplayDeadLettersResponse =
+  | Reply<200, JsonBody<operations['replayDeadLetters']['responses'][200]>>
+  | Reply<400, JsonBody<operations['replayDeadLetters']['responses'][400]>>
+  | Reply<401, JsonBody<operations['replayDeadLetters']['responses'][401]>>
+  | Reply<403, JsonBody<operations['replayDeadLetters']['responses'][403]>>
+  | Reply<404, JsonBody<operations['replayDeadLetters']['responses'][404]>>
+  | Reply<415, JsonBody<operations['replayDeadLetters']['responses'][415]>>
+  | Reply<503, JsonBody<operations['replayDeadLetters']['responses'][503]>>;
+
+/** DELETE /admin/dead-letters/{message_id} (bearer token) */
+export interface DropDeadLetterRequest<C> {
+  params: NonNullable<operations['dropDeadLetter']['parameters']['path']>;
+  query: Record<string, never>;
+  headers: Record<string, never>;
+  body: undefined;
+  caller: C;
+}
+
+export type DropDeadLetterResponse =
+  | Reply<200, JsonBody<operations['dropDeadLetter']['responses'][200]>>
+  | Reply<400, JsonBody<operations['dropDeadLetter']['responses'][400]>>
+  | Reply<401, JsonBody<operations['dropDeadLetter']['responses'][401]>>
+  | Reply<403, JsonBody<operations['dropDeadLetter']['responses'][403]>>
+  | Reply<404, JsonBody<operations['dropDeadLetter']['responses'][404]>>
+  | Reply<503, JsonBody<operations['dropDeadLetter']['responses'][503]>>;
+
 /** GET /health (public) */
 export interface GetHealthRequest {
   params: Record<string, never>;
@@ -108,6 +175,10 @@ export interface LogApiHandlers<C> {
   createLog(request: CreateLogRequest<C>): Promise<CreateLogResponse>;
   getLog(request: GetLogRequest<C>): Promise<GetLogResponse>;
   deleteLog(request: DeleteLogRequest<C>): Promise<DeleteLogResponse>;
+  listDeadLetters(request: ListDeadLettersRequest<C>): Promise<ListDeadLettersResponse>;
+  dropAllDeadLetters(request: DropAllDeadLettersRequest<C>): Promise<DropAllDeadLettersResponse>;
+  replayDeadLetters(request: ReplayDeadLettersRequest<C>): Promise<ReplayDeadLettersResponse>;
+  dropDeadLetter(request: DropDeadLetterRequest<C>): Promise<DropDeadLetterResponse>;
   getHealth(request: GetHealthRequest): Promise<GetHealthResponse>;
   getReady(request: GetReadyRequest): Promise<GetReadyResponse>;
 }

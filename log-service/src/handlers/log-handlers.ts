@@ -1,7 +1,7 @@
 import type { LogApiHandlers } from '@bank/log-api';
-import { pageEnvelope } from '@bank/platform/http';
+import { createDeadLetterHandlers, pageEnvelope, type DeadLetterHandlerDeps } from '@bank/platform/http';
 import { MAX_LIST_WINDOW, type LogListQuery, type LogStore } from '../store/index.ts';
-import { ACCESS_DENIED, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';
+import { ACCESS_DENIED, mayAdministerDeadLetters, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';
 
 export interface Readiness {
   /** Named checks (store, broker, consumer). */
@@ -16,6 +16,8 @@ export interface LogHandlerDeps {
   store: LogStore;
   /** Every check `up` → 200, else 503. */
   readiness: ReadinessCheck;
+  /** The consumer queue's dead letters (`/admin/dead-letters`, admins only). */
+  deadLetters: Omit<DeadLetterHandlerDeps<LogCaller>, 'mayAdminister'>;
 }
 
 const TOO_DEEP = {
@@ -34,6 +36,8 @@ const NOT_FOUND = { msg: 'Log not found' } as const;
 export function createLogHandlers(deps: LogHandlerDeps): LogApiHandlers<LogCaller> {
   const { store } = deps;
   return {
+    ...createDeadLetterHandlers({ ...deps.deadLetters, mayAdminister: mayAdministerDeadLetters }),
+
     async listLogs({ query, caller }) {
       if (!mayReadLogs(caller)) return { status: 403, body: ACCESS_DENIED };
       if (query.page_number * query.page_size > MAX_LIST_WINDOW) return { status: 400, body: TOO_DEEP };

@@ -25,4 +25,9 @@ export function mayWriteLogs(caller: LogCaller): boolean {
   return caller.service;
 }
 
+/** Only admin users list, replay and drop the queue's dead letters. */
+export function mayAdministerDeadLetters(caller: LogCaller): boolean {
+  return !caller.service && caller.roles.includes('admin');
+}
+
 export const ACCESS_DENIED = { msg: 'Access denied' } as const;

@@ -43,7 +43,7 @@ describe("log-service: the contract's edges", () => {
 
   it('answers HEAD like GET, without a body, on every GET operation', async () => {
     const { log } = await temp.store.insert({ ...entry, message_id: 'head-1' });
-    const urls: Record<string, string> = { '/logs': '/logs', '/logs/{id}': `/logs/${log.id}`, '/health': '/health', '/ready': '/ready' };
+    const urls: Record<string, string> = { '/logs': '/logs', '/logs/{id}': `/logs/${log.id}`, '/health': '/health', '/ready': '/ready', '/admin/dead-letters': '/admin/dead-letters' };
     for (const op of logApiOperations.filter((o) => o.method === 'get')) {
       const url = urls[op.path];
       assert.ok(url, `give this test a URL for ${op.path}`);

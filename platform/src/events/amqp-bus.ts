@@ -12,6 +12,8 @@ import {
   type Subscription,
 } from './event-bus.ts';
 import { AmqpConsumer } from './amqp-consumer.ts';
+import { AmqpDeadLetters } from './amqp-dead-letters.ts';
+import type { DeadLetterAdmin } from './dead-letters.ts';
 import { buildProperties } from './message-properties.ts';
 import { ConfirmPublisher, errorMessage } from './amqp-publisher.ts';
 import { defaultQueueSettings, withQueueSettings, type QueueSettings, type Topology } from './topology.ts';
@@ -79,6 +81,7 @@ export class AmqpBus implements EventBus {
   private closed = false;
   private loop: Promise<void> | null = null;
   private closingPromise: Promise<void> | null = null;
+  private deadLetterAdmin: AmqpDeadLetters | undefined;
 
   constructor(options: AmqpBusOptions) {
     this.urls = splitAmqpUrls(options.url).map((url) => withHeartbeat(url, options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS));
@@ -248,6 +251,28 @@ export class AmqpBus implements EventBus {
   close(): Promise<void> {
     this.closingPromise ??= this.doClose();
     return this.closingPromise;
+  }
+
+  /** The dead-letter admin over this bus's connection (see AmqpDeadLetters). */
+  deadLetters(): DeadLetterAdmin {
+    // one per bus: its operations on a queue run one at a time
+    return (this.deadLetterAdmin ??= new AmqpDeadLetters({
+      openChannel: () => this.openChannel(),
+      publishRaw: (exchange, routingKey, body, properties) => this.publishRaw(exchange, routingKey, body, properties),
+      deliveryLimit: this.queueSettings.type === 'quorum' ? this.queueSettings.maxDeliveries : undefined,
+    }));
+  }
+
+  /** A new channel on the live connection (its owner closes it). */
+  private async openChannel(): Promise<Channel> {
+    if (this.closing) throw new BrokerUnavailableError('the bus is closed');
+    const connection = this.connection;
+    if (!this.connected || !connection) throw new BrokerUnavailableError();
+    try {
+      return await connection.createChannel();
+    } catch (err) {
+      throw new BrokerUnavailableError(`cannot open a channel: ${errorMessage(err)}`);
+    }
   }
 
   /** DLX and routing key of a queue, from the topologies passed to declare(). */

@@ -1,7 +1,8 @@
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, GetMessage } from 'amqplib';
 import type { Logger } from '../logging.ts';
 import type { Delivery, DeliveryHandler, MessageProperties } from './event-bus.ts';
 import { errorMessage } from './amqp-publisher.ts';
+import { deadLetterHeaders, presentedRoute } from './dead-letters.ts';
 
 /** What a consumer needs from its bus to dead-letter a message itself. */
 export interface DeadLetterPort {
@@ -147,6 +148,8 @@ export class AmqpConsumer {
   private toDelivery(channel: Channel, message: ConsumeMessage, state: { status: Status }): Delivery {
     const queue = this.queue;
     const properties = toProperties(message);
+    // a replayed message arrives through the default exchange: the consumer sees the route it was first published with
+    const route = presentedRoute(message.fields.exchange, message.fields.routingKey, properties.headers);
     const claim = (): void => {
       if (state.status !== 'pending') throw new Error('delivery already settled');
       state.status = 'settled';
@@ -157,8 +160,8 @@ export class AmqpConsumer {
     };
     return {
       body: message.content,
-      exchange: message.fields.exchange,
-      routingKey: message.fields.routingKey,
+      exchange: route.exchange,
+      routingKey: route.routingKey,
       queue,
       properties,
       redelivered: message.fields.redelivered,
@@ -186,13 +189,7 @@ export class AmqpConsumer {
         try {
           await this.port.publishRaw(target.exchange, target.routingKey, message.content, {
             ...properties,
-            headers: {
-              ...properties.headers,
-              'x-death-reason': reason,
-              'x-original-exchange': message.fields.exchange,
-              'x-original-routing-key': message.fields.routingKey,
-              'x-original-queue': queue,
-            },
+            headers: { ...properties.headers, ...deadLetterHeaders(reason, { ...route, queue }, properties.headers) },
           });
         } catch (err) {
           state.status = 'pending';
@@ -210,7 +207,8 @@ export class AmqpConsumer {
   }
 }
 
-function toProperties(message: ConsumeMessage): MessageProperties {
+/** The platform's view of an AMQP message's properties. */
+export function toProperties(message: ConsumeMessage | GetMessage): MessageProperties {
   const p = message.properties;
   const properties: MessageProperties = {
     messageId: typeof p.messageId === 'string' ? p.messageId : '',

@@ -1,3 +1,4 @@
+import type { DeadLetterAdmin } from './dead-letters.ts';
 import type { Topology } from './topology.ts';
 
 /** AMQP basic properties the platform sets and reads (snake_case names are the spec's). */
@@ -35,7 +36,8 @@ export interface Delivery {
   nack(options: { requeue: boolean }): Promise<void>;
   /**
    * Move the message to the queue's dead-letter exchange with the reason in the
-   * `x-death-reason` header (published with confirms, then the original is acked).
+   * `x-death-reason` header and the bookkeeping of dead-letters.ts (published with confirms, then
+   * the original is acked).
    */
   deadLetter(reason: string): Promise<void>;
 }
@@ -80,6 +82,8 @@ export interface EventBus {
   state(): BusState;
   /** Graceful close: cancel consumers, wait for their handlers in flight, close the connection. */
   close(): Promise<void>;
+  /** The admin port of dead-letter queues (list, replay, drop); both buses have it, wrappers may not. */
+  deadLetters?(): DeadLetterAdmin;
 }
 
 /** Thrown by publish when the message could not be routed to any queue (mandatory flag). */

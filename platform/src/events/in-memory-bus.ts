@@ -11,6 +11,8 @@ import {
 } from './event-bus.ts';
 import { InMemoryBroker, copyMessage, type BrokerConsumer, type InMemoryMessage } from './in-memory-broker.ts';
 import { buildProperties } from './message-properties.ts';
+import { deadLetterHeaders, presentedRoute, type DeadLetterAdmin } from './dead-letters.ts';
+import { InMemoryDeadLetters } from './in-memory-dead-letters.ts';
 import type { Topology } from './topology.ts';
 
 export { InMemoryBroker, type InMemoryMessage } from './in-memory-broker.ts';
@@ -92,6 +94,11 @@ export class InMemoryBus implements EventBus {
     const consumers = [...this.consumers];
     this.consumers.clear();
     await Promise.all(consumers.map((c) => c.cancel()));
+  }
+
+  /** The dead-letter admin over this bus's broker. */
+  deadLetters(): DeadLetterAdmin {
+    return new InMemoryDeadLetters(this.broker);
   }
 
   /** Ready messages in a queue (delivered-but-unacked ones not counted). */
@@ -177,6 +184,8 @@ class InMemoryConsumer implements BrokerConsumer {
 
   private toDelivery(queue: string, entry: Unacked): Delivery {
     const view = copyMessage(entry.message);
+    // a replayed message arrives through the default exchange: the consumer sees the route it was first published with
+    const route = presentedRoute(view.exchange, view.routingKey, view.properties.headers);
     const settle = (): boolean => {
       if (entry.status === 'returned') {
         this.logger.warn({ queue, messageId: view.properties.messageId }, 'settling a message already returned to its queue; ignored');
@@ -190,8 +199,8 @@ class InMemoryConsumer implements BrokerConsumer {
     };
     return {
       body: view.body,
-      exchange: view.exchange,
-      routingKey: view.routingKey,
+      exchange: route.exchange,
+      routingKey: route.routingKey,
       queue,
       properties: view.properties,
       redelivered: view.redelivered,
@@ -211,13 +220,7 @@ class InMemoryConsumer implements BrokerConsumer {
         const target = this.broker.deadLetterTarget(queue, entry.message.routingKey);
         if (!target) throw new Error(`queue '${queue}' has no dead-letter exchange`);
         const { message } = entry;
-        const headers = {
-          ...message.properties.headers,
-          'x-death-reason': reason,
-          'x-original-exchange': message.exchange,
-          'x-original-routing-key': message.routingKey,
-          'x-original-queue': queue,
-        };
+        const headers = { ...message.properties.headers, ...deadLetterHeaders(reason, { ...route, queue }, message.properties.headers) };
         this.broker.publish(target.exchange, target.routingKey, message.body, { ...message.properties, headers }, true);
         settle();
       },

@@ -5,3 +5,4 @@ export * from './in-memory-bus.ts';
 export * from './amqp-bus.ts';
 export * from './typed-messages.ts';
 export * from './consumer-lifecycle.ts';
+export * from './dead-letters.ts';

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { BrokerUnavailableError, UnroutableMessageError, type Delivery, type EventBus } from '../../src/events/event-bus.ts';
 import type { QueueSpec, Topology } from '../../src/events/topology.ts';
+import type { DeadLetterAdmin } from '../../src/events/dead-letters.ts';
 import { waitFor } from '@bank/testkit';
 
 export const EXCHANGE = 'topic_exchange';
@@ -355,6 +356,136 @@ export function contract(h: Harness, extra?: (ctx: { buses: EventBus[]; track: <
       const left = await h.takeAll('log-service');
       assert.deepEqual(left.map((m) => m.messageId).sort(), ['after-cancel', 'held']);
       assert.ok(bus.isReady());
+    });
+
+    describe('dead-letter admin', () => {
+      const logRef = { queue: 'log-service', deadLetterQueue: 'log-service.dlq' };
+      const admin = (): DeadLetterAdmin => {
+        const port = bus.deadLetters?.();
+        if (!port) throw new Error(`${h.name} has no dead-letter admin`);
+        return port;
+      };
+      /** Consume log-service with `handler` until `count` messages are in its DLQ, then stop consuming. */
+      async function deadLetterSome(handler: (d: Delivery) => Promise<void>, publish: () => Promise<void>, count: number): Promise<void> {
+        const subscription = await bus.consume('log-service', handler);
+        await publish();
+        await waitFor(async () => (await h.depth('log-service.dlq')) === count, { what: `${count} message(s) in the DLQ` });
+        await subscription.cancel();
+      }
+
+      it('lists dead letters of both paths with reason, delivery count and original route, and leaves them in place', async () => {
+        await deadLetterSome(
+          (d) => (d.properties.messageId === 'rejected-1' ? d.nack({ requeue: false }) : d.deadLetter('invalid account.created message: data.id')),
+          async () => {
+            await bus.publish(EXCHANGE, 'account.created', json({ n: 1 }), { messageId: 'poison-1', correlationId: 'corr-1', headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+            await bus.publish(EXCHANGE, 'account.created', json({ n: 2 }), { messageId: 'rejected-1' });
+          },
+          2,
+        );
+        for (let round = 0; round < 2; round++) {
+          const page = await admin().list(logRef, 10);
+          assert.equal(page.total, 2);
+          const byId = new Map(page.items.map((item) => [item.messageId, item]));
+          const own = byId.get('poison-1');
+          assert.equal(own?.reason, 'invalid account.created message: data.id');
+          assert.equal(own?.deliveryCount, 1);
+          assert.equal(own?.routingKey, 'account.created');
+          assert.equal(own?.exchange, EXCHANGE);
+          assert.equal(own?.queue, 'log-service');
+          assert.equal(own?.correlationId, 'corr-1');
+          assert.equal(own?.headers['traceparent'], '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+          assert.equal(own?.headers['x-death-reason'], undefined, 'bookkeeping is not shown as a header');
+          assert.equal(own?.replays, 0);
+          assert.ok(own?.deadLetteredAt instanceof Date);
+          assert.equal(own?.body, '{"n":1}');
+          const broker = byId.get('rejected-1');
+          assert.equal(broker?.reason, 'rejected');
+          assert.equal(broker?.routingKey, 'account.created');
+          assert.equal(broker?.queue, 'log-service');
+          assert.ok(broker?.deadLetteredAt instanceof Date);
+        }
+        assert.equal(await h.depth('log-service.dlq'), 2, 'listing removed nothing');
+        assert.equal((await admin().list(logRef, 1)).items.length, 1, 'limit');
+      });
+
+      it('replays one message by message_id into its own queue only, with its id, correlation id, headers and original routing key', async () => {
+        await deadLetterSome(
+          (d) => d.deadLetter('poison'),
+          async () => {
+            await bus.publish(EXCHANGE, 'account.created', json({ n: 1 }), { messageId: 'a', correlationId: 'corr-a', headers: { traceparent: 'tp-a' } });
+            await bus.publish(EXCHANGE, 'account.created', json({ n: 2 }), { messageId: 'b' });
+          },
+          2,
+        );
+        await h.takeAll('email-service'); // account.created went there too
+        assert.equal(await admin().replay(logRef, 'a'), 1);
+        assert.equal(await admin().replay(logRef, 'nope'), 0);
+        assert.deepEqual((await admin().list(logRef, 10)).items.map((i) => i.messageId), ['b']);
+        assert.equal(await h.depth('email-service'), 0, 'not published to the exchange again');
+        const seen: Delivery[] = [];
+        await bus.consume('log-service', async (d) => {
+          seen.push(d);
+          await d.deadLetter('still poison');
+        });
+        await waitFor(() => seen.length === 1, { what: 'the replayed delivery' });
+        const [replayed] = seen;
+        assert.equal(replayed?.properties.messageId, 'a');
+        assert.equal(replayed?.properties.correlationId, 'corr-a');
+        assert.equal(replayed?.properties.headers['traceparent'], 'tp-a');
+        assert.equal(replayed?.routingKey, 'account.created');
+        assert.equal(replayed?.exchange, EXCHANGE);
+        assert.equal(replayed?.body.toString(), '{"n":1}');
+        await waitFor(async () => (await h.depth('log-service.dlq')) === 2, { what: 'a back in the DLQ' });
+        const again = (await admin().list(logRef, 10)).items.find((i) => i.messageId === 'a');
+        assert.equal(again?.reason, 'still poison');
+        assert.equal(again?.replays, 1);
+        assert.equal(again?.routingKey, 'account.created');
+      });
+
+      it('replays all once, also when they fail again at once (no replay loop)', async () => {
+        let failing = 0;
+        await deadLetterSome(
+          (d) => d.deadLetter('poison'),
+          () => Promise.all(['r1', 'r2', 'r3'].map((id) => bus.publish(EXCHANGE, 'account.created', json({ id }), { messageId: id }))).then(() => undefined),
+          3,
+        );
+        await bus.consume('log-service', async (d) => {
+          failing++;
+          await d.deadLetter('poison again');
+        });
+        assert.equal(await admin().replay(logRef), 3);
+        await waitFor(async () => failing === 3 && (await h.depth('log-service.dlq')) === 3, { what: 'all three back in the DLQ' });
+        await delay(100);
+        assert.equal(failing, 3);
+      });
+
+      it('loses and duplicates nothing while another client lists during a replay of all', async () => {
+        const ids = ['c1', 'c2', 'c3', 'c4', 'c5'];
+        await deadLetterSome((d) => d.deadLetter('poison'), () => Promise.all(ids.map((id) => bus.publish(EXCHANGE, 'account.created', json({ id }), { messageId: id }))).then(() => undefined), 5);
+        const other = track(await h.newBus());
+        const otherAdmin = other.deadLetters?.();
+        assert.ok(otherAdmin);
+        const [replayed] = await Promise.all([admin().replay(logRef), otherAdmin.list(logRef, 10), otherAdmin.list(logRef, 10), otherAdmin.list(logRef, 10)]);
+        await delay(100);
+        const back = (await h.takeAll('log-service')).map((m) => m.messageId);
+        const left = (await h.takeAll('log-service.dlq')).map((m) => m.messageId);
+        assert.equal(back.length, replayed, 'every message counted as replayed is in the queue');
+        assert.deepEqual([...back, ...left].sort(), ids, 'each message exactly once, in the queue or still in the DLQ');
+      });
+
+      it('drops one by message_id, then all', async () => {
+        await deadLetterSome(
+          (d) => d.deadLetter('poison'),
+          () => Promise.all(['d1', 'd2', 'd3'].map((id) => bus.publish(EXCHANGE, 'account.created', json({ id }), { messageId: id }))).then(() => undefined),
+          3,
+        );
+        assert.equal(await admin().drop(logRef, 'd2'), 1);
+        assert.equal(await admin().drop(logRef, 'd2'), 0);
+        assert.deepEqual((await admin().list(logRef, 10)).items.map((i) => i.messageId).sort(), ['d1', 'd3']);
+        assert.equal(await admin().drop(logRef), 2);
+        assert.equal(await h.depth('log-service.dlq'), 0);
+        assert.equal(await h.depth('log-service'), 0);
+      });
     });
 
     extra?.({ buses, track });

@@ -49,7 +49,7 @@ const EXPECTED: Record<string, string[]> = {
   'log-service': ['APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'LOG_STORE_URL', 'AMQP_URI', 'QUEUE_TYPE', 'MAX_DELIVERIES', 'EXCHANGE_NAME', 'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', ...TELEMETRY],
   'email-service': [
     'APP_ENV', 'LOG_LEVEL', 'TLS_CERT', 'TLS_KEY', 'PORT', 'QUEUE_NAME', 'AMQP_URI', 'QUEUE_TYPE', 'MAX_DELIVERIES', 'EXCHANGE_NAME', 'SMTP_URL', 'EMAIL_FROM',
-    'EMAIL_RECEIVERS', 'EMAIL_SUBJECT', 'SENT_STORE_URL', 'SEND_CLAIM_LEASE_MS',
+    'EMAIL_RECEIVERS', 'EMAIL_SUBJECT', 'SENT_STORE_URL', 'SEND_CLAIM_LEASE_MS', 'JWT_SECRET_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE',
     ...TELEMETRY,
   ],
   mariadb: ['MARIADB_ROOT_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_USER', 'MARIADB_PASSWORD', 'EMAIL_DB_NAME', 'EMAIL_DB_USER', 'EMAIL_DB_PASSWORD'],
@@ -77,13 +77,13 @@ describe('docker compose: secrets and per-container environment', () => {
     }
   });
 
-  it('keeps each secret to the containers that use it: no JWT key or database password in email-service, no Mongo URL in bank-service', () => {
+  it('keeps each secret to the containers that use it: no database password in email-service (its JWT key verifies admin tokens), no Mongo URL in bank-service', () => {
     const holders = (variable: string) =>
       Object.entries(compose.services)
         .filter(([, s]) => Object.keys(s.environment ?? {}).includes(variable))
         .map(([name]) => name)
         .sort();
-    assert.deepEqual(holders('JWT_SECRET_KEY'), ['bank-service', 'log-service']);
+    assert.deepEqual(holders('JWT_SECRET_KEY'), ['bank-service', 'email-service', 'log-service']);
     assert.deepEqual(holders('MARIADB_ROOT_PASSWORD'), ['mariadb']);
     assert.deepEqual(holders('MARIADB_PASSWORD'), ['mariadb']);
     assert.deepEqual(holders('DATABASE_URL'), ['bank-init', 'bank-service']);
@@ -93,7 +93,7 @@ describe('docker compose: secrets and per-container environment', () => {
     assert.deepEqual(holders('EMAIL_DB_PASSWORD'), ['mariadb']);
     assert.deepEqual(holders('SENT_STORE_URL'), ['email-service']);
     const email = Object.keys(compose.services['email-service']!.environment!);
-    for (const secret of ['JWT_SECRET_KEY', 'DATABASE_URL', 'MARIADB_ROOT_PASSWORD', 'MARIADB_PASSWORD', 'ADMIN_PASS']) assert.ok(!email.includes(secret), secret);
+    for (const secret of ['DATABASE_URL', 'MARIADB_ROOT_PASSWORD', 'MARIADB_PASSWORD', 'ADMIN_PASS']) assert.ok(!email.includes(secret), secret);
     const bank = Object.keys(compose.services['bank-service']!.environment!);
     for (const variable of ['LOG_STORE_URL', 'MONGODB_URI', 'MARIADB_ROOT_PASSWORD', 'ADMIN_PASS']) assert.ok(!bank.includes(variable), variable);
   });

@@ -30,6 +30,13 @@ describe('breaking-change gate (npm run contracts:check)', function () {
   });
 
   describe('OpenAPI 3.1 fixture', () => {
+    it('passes a contract never released: diffed from an empty 0.0.0 document, every operation an addition', async () => {
+      const report = await checkContract(fixtureContract('openapi'), path.join(dir, 'never-released.yaml'), fixturePath('openapi', 'released'));
+      assert.equal(report.releasedVersion, '0.0.0');
+      assert.equal(report.verdict.passed, true);
+      assert.ok(report.changes.some((c) => c.level === 'non-breaking' && c.location === 'GET /api/widgets/{id}'), report.changes.map((c) => c.location).join('\n'));
+    });
+
     it('fails when a response field is removed and info.version keeps the released major', async () => {
       const report = await check('openapi', 'remove-field');
       assert.equal(report.verdict.passed, false);

@@ -1,5 +1,5 @@
 /**
- * The request-body examples of both OpenAPI specs are what Swagger UI pre-fills for "Try it out":
+ * The request-body examples of the OpenAPI specs are what Swagger UI pre-fills for "Try it out":
  * each one, sent as it stands to the running services (processes on the real RabbitMQ and MariaDB)
  * after README's seed flow, must get the operation's success status — valid against its schema and
  * accepted by the handler's business rules.
@@ -99,7 +99,8 @@ describe('the specs’ request-body examples are accepted by the running service
   it('answers the log API’s createLog example, sent with a service token, with 201 and stores it', async () => {
     const [request, ...others] = await requestBodyExamples(join(ROOT, 'specs/log.openapi.yaml'));
     assert.ok(request);
-    assert.deepEqual(others, []);
+    // the other example is the admin's replay of every dead letter (see the next test)
+    assert.deepEqual(others.map((o) => o.operationId), ['replayDeadLetters']);
     const token = signServiceToken(createJwtKey(JWT_SECRET), 'examples-test', { issuer: 'bank-service', audience: 'bank-platform', expiresInSeconds: 300 });
     const sent = await send(system.log.url, request, token);
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
@@ -107,5 +108,15 @@ describe('the specs’ request-body examples are accepted by the running service
     const stored = await fetch(`${system.log.url}/logs/${id}`, { headers: { Authorization: `Bearer ${adminToken}` } });
     assert.equal(stored.status, 200);
     assert.deepEqual(((await stored.json()) as { data: unknown }).data, (request.body as { data: unknown }).data);
+  });
+
+  it('answers the replayDeadLetters example of the log and email APIs, sent by the admin, with 200', async () => {
+    for (const [spec, url] of [['specs/log.openapi.yaml', system.log.url], ['specs/email.openapi.yaml', system.email.url]] as const) {
+      const request = (await requestBodyExamples(join(ROOT, spec))).find((r) => r.operationId === 'replayDeadLetters');
+      assert.ok(request, spec);
+      const sent = await send(url, request, adminToken);
+      assert.equal(sent.status, request.successStatus, `${spec}: ${JSON.stringify(sent.body)}`);
+      assert.deepEqual(sent.body, { msg: 'dead letters replayed', replayed: 0 });
+    }
   });
 });

@@ -125,6 +125,7 @@ describe('start-up failures: one clear line and exit code 2', function () {
         SMTP_URL: 'smtp://127.0.0.1:1',
         SENT_STORE_URL: `sqlite:${join(dir, 'email.sqlite')}`,
         EMAIL_RECEIVERS: 'ops@example.com',
+        JWT_SECRET_KEY: JWT_SECRET,
       });
       assertCleanFailure(result, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${takenPort}: the address is already in use$`));
     });

@@ -33,7 +33,8 @@ type Service = (typeof SERVICES)[number];
 const MUST_NOT_HOLD: Record<Service, string[]> = {
   'bank-service': ['mongodb', 'nodemailer', 'smtp-server', 'mailparser'],
   'log-service': ['mysql2', 'knex', 'argon2', 'passport', 'passport-jwt', 'nodemailer', 'smtp-server', 'mailparser', 'undici'],
-  'email-service': ['swagger-ui-express', 'swagger-ui-dist', 'express-openapi-validator', 'mongodb', 'passport', 'argon2', 'openapi-fetch'],
+  // email-service serves its OpenAPI (health, readiness, dead letters) through @bank/email-api and platform-http
+  'email-service': ['mongodb', 'passport', 'argon2'],
 };
 /** Nobody runs TypeScript in production. */
 const NO_SERVICE_HOLDS = ['tsx', 'typescript', 'esbuild', 'mocha', '@bank/testkit'];

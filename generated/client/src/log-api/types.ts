@@ -49,6 +49,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the dead-lettered messages of this service's queue (admin)
+         * @description The messages waiting in this service's dead-letter queue (`<queue>.dlq`), oldest first, each
+         *     with why it was dead-lettered and how often it had been delivered. Listing removes nothing.
+         *     On RabbitMQ each message is read with `basic.get` and given back unacked, so a listing
+         *     running in another replica at the same moment may miss the messages this one holds.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        /**
+         * Drop every dead-lettered message of this service's queue (admin)
+         * @description Deletes every message in the dead-letter queue; they are not processed.
+         */
+        delete: operations["dropAllDeadLetters"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay one dead-lettered message, or all (admin)
+         * @description Moves the message with `message_id` (or, with `all: true`, every message) from the
+         *     dead-letter queue back into this service's queue — only that queue, not the exchange — with
+         *     its `message_id`, `correlation_id`, type, timestamp and headers (`traceparent` included), so a
+         *     consumer that is idempotent by `message_id` never acts twice. The consumer sees the routing key
+         *     the message was first published with. A message that fails again is dead-lettered again
+         *     (its `replays` grows); a replay never loops over it.
+         */
+        post: operations["replayDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `message_id` of the dead-lettered message. */
+                message_id: components["schemas"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Drop one dead-lettered message (admin)
+         * @description Deletes the message with this `message_id` (every copy of it) from the dead-letter queue; it is not processed.
+         */
+        delete: operations["dropDeadLetter"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -162,6 +237,100 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * @description An AMQP `message_id` (the publishers set a uuid).
+         * @example 0b6f5b1e-6f0a-4f0e-9d3e-4c1f6f2a9b10
+         */
+        MessageId: string;
+        DeadLetter: {
+            message_id: string;
+            correlation_id: string | null;
+            /** @description The message type (`type` property), e.g. `account.created`. */
+            type: string;
+            /** @description The exchange the message was first published to. */
+            exchange: string;
+            /** @description The routing key it was first published with. */
+            routing_key: string;
+            /** @description The queue it was dead-lettered from (replays go back to it). */
+            queue: string;
+            /**
+             * @description Why: the consumer's reason (e.g. `invalid account.created message: …`, `handler failed after 5
+             *     attempt(s): …`), or the broker's `rejected` (a handler failed without settling) or
+             *     `delivery_limit` (a quorum queue's delivery limit: the message kept crashing its consumers).
+             */
+            reason: string;
+            /**
+             * @description Deliveries to the consumer before the message was dead-lettered, when known: the broker's
+             *     delivery count + 1 when the consumer dead-lettered it, the delivery limit + 1 for
+             *     `delivery_limit`; null for `rejected`.
+             */
+            delivery_count: number | null;
+            /** @description Times the message was replayed from the dead-letter queue before. */
+            replays: number;
+            /** Format: date-time */
+            dead_lettered_at: string | null;
+            /** Format: date-time */
+            published_at: string;
+            content_type: string;
+            /** @description The message's application headers (e.g. `traceparent`), without the dead-lettering bookkeeping. */
+            headers: {
+                [key: string]: string | number | boolean | null;
+            };
+            /** @description The message body as UTF-8 text (it may be the unparseable JSON that was the reason). */
+            body: string;
+        };
+        /**
+         * @example {
+         *       "queue": "log-service",
+         *       "dead_letter_queue": "log-service.dlq",
+         *       "total": 1,
+         *       "items": [
+         *         {
+         *           "message_id": "0b6f5b1e-6f0a-4f0e-9d3e-4c1f6f2a9b10",
+         *           "correlation_id": null,
+         *           "type": "account.created",
+         *           "exchange": "topic_exchange",
+         *           "routing_key": "account.created",
+         *           "queue": "log-service",
+         *           "reason": "invalid account.created message: data.id must be integer",
+         *           "delivery_count": 1,
+         *           "replays": 0,
+         *           "dead_lettered_at": "2025-01-16T17:10:27.000Z",
+         *           "published_at": "2025-01-16T17:10:26.000Z",
+         *           "content_type": "application/json",
+         *           "headers": {
+         *             "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+         *           },
+         *           "body": "{\"user_id\":1,\"date\":\"2025-01-16T17:10:26Z\",\"message\":\"Account created with ID: 1\",\"data\":{\"id\":\"1\"}}"
+         *         }
+         *       ]
+         *     }
+         */
+        DeadLetterList: {
+            /** @description This service's queue. */
+            queue: string;
+            dead_letter_queue: string;
+            /** @description Messages in the dead-letter queue. */
+            total: number;
+            items: components["schemas"]["DeadLetter"][];
+        };
+        /** @description Which dead-lettered messages to act on - the one with `message_id`, or all of them (`all` must be `true`). */
+        DeadLetterSelection: {
+            message_id: components["schemas"]["MessageId"];
+        } | {
+            /** @constant */
+            all: true;
+        };
+        DeadLettersReplayed: {
+            /** @constant */
+            msg: "dead letters replayed";
+            replayed: number;
+        };
+        DeadLettersDropped: {
+            /** @constant */
+            msg: "dead letters dropped";
+            dropped: number;
+        };
         Error: {
             /** @description A human sentence. */
             msg: string;
@@ -259,6 +428,36 @@ export interface components {
                 /**
                  * @example {
                  *       "msg": "Unsupported media type"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No message with this `message_id` is in the dead-letter queue. */
+        DeadLetterNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "msg": "Dead letter not found"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The message broker is unreachable; nothing changed. Retry later. */
+        BrokerUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "msg": "The message broker is unavailable; retry later"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -421,6 +620,115 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description At most this many messages (`total` counts all). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead-letter queue's messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["BrokerUnavailable"];
+        };
+    };
+    dropAllDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many messages were dropped (0 when the queue was empty). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersDropped"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["BrokerUnavailable"];
+        };
+    };
+    replayDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeadLetterSelection"];
+            };
+        };
+        responses: {
+            /** @description How many messages were replayed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersReplayed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["DeadLetterNotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["BrokerUnavailable"];
+        };
+    };
+    dropDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `message_id` of the dead-lettered message. */
+                message_id: components["schemas"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many messages were dropped (copies of one message share its id). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersDropped"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["DeadLetterNotFound"];
+            503: components["responses"]["BrokerUnavailable"];
         };
     };
     getHealth: {
