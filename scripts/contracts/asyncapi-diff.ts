@@ -20,11 +20,24 @@ import { classifySchemaDiff, nodeAt } from './schema-rules.ts';
 
 type Json = Record<string, unknown>;
 
-/** One parser for every document: a new one compiles its JSON-schema validators again (most of a parse's time). */
+/** One parser for every document: a new one compiles its JSON-schema validators again. */
 let parser: Parser | undefined;
+/** Documents already parsed, by their text: the gate and its tests compare the same released documents many times. */
+const parsed = new Map<string, Promise<Json>>();
 
 /** Parse, validate and dereference; the parser's own `x-parser-*` bookkeeping is removed. */
-export async function parseAsyncApi(source: string, label: string): Promise<Json> {
+export function parseAsyncApi(source: string, label: string): Promise<Json> {
+  let result = parsed.get(source);
+  if (result === undefined) {
+    result = parseOnce(source, label);
+    parsed.set(source, result);
+    result.catch(() => parsed.delete(source));
+  }
+  // a copy: callers may change what they get
+  return result.then((document) => structuredClone(document));
+}
+
+async function parseOnce(source: string, label: string): Promise<Json> {
   const { document, diagnostics } = await (parser ??= new Parser()).parse(source);
   if (!document) {
     const errors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
