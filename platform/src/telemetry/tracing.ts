@@ -8,6 +8,7 @@ import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultSampler } from './entry-sampler.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -61,8 +62,10 @@ export interface TracingOptions {
 export function startTracing(env: Env, options: TracingOptions = {}): NodeSDK {
   env.OTEL_METRICS_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
+  const sampler = defaultSampler(env);
   const sdk = new NodeSDK({
     instrumentations: serviceInstrumentations(env),
+    ...(sampler ? { sampler } : {}),
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
   });
   sdk.start();
