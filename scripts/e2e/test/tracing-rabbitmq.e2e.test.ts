@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startCongoDb, waitFor, type CongoDb, type PortRange } from '@bank/testkit';
+import { freePort, startCongoDb, waitFor, type CongoDb, type PortRange } from '@bank/testkit';
 import { startSystem, type SystemUnderTest } from '../service-processes.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../otlp-receiver.ts';
 
@@ -32,7 +32,7 @@ describe('tracing on RabbitMQ: one trace per business action across the service 
 
   before(async () => {
     receiver = await startOtlpReceiver(PORTS);
-    mongo = await startCongoDb();
+    mongo = await startCongoDb({ port: await freePort(PORTS) });
     const otel = (service: string) => ({
       OTEL_SERVICE_NAME: service,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
