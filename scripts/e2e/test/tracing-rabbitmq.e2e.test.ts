@@ -125,7 +125,6 @@ describe('tracing on RabbitMQ: one trace per business action across the service 
     childOf(spans, handler, 'bank-service', CLIENT, 'BEGIN;');
     const commit = childOf(spans, handler, 'bank-service', CLIENT, 'COMMIT;');
     assert.equal(commit.scope, '@opentelemetry/instrumentation-mysql2');
-    assert.ok(commit.startTimeUnixNano > outboxInsert.startTimeUnixNano, 'the outbox row is inserted inside the transaction');
     assert.deepEqual(spans.filter((s) => s.parentSpanId === accountInsert.spanId || s.parentSpanId === outboxInsert.spanId), []);
     // the relay's publish continues the context stored in the outbox row (the request handler's)
     const publish = childOf(spans, handler, 'bank-service', PRODUCER, 'account.created publish');
