@@ -7,8 +7,8 @@
  * both sample the machine's load over the same time. Aim: on ≥ 0.85 × off.
  *
  * Part of `make bench` (run-all.ts); alone: `tsx --conditions=bank-source scripts/bench/tracing-overhead.ts`
- * (starts its own system on MariaDB and RabbitMQ, BENCH_SECONDS per run, BENCH_RUNTIME=compiled for
- * the dist/ build, BENCH_PORTS=<from>-<to> and BENCH_PREFIX to keep to a port range and vhost/database prefix).
+ * (after `npm run build`; starts its own system on MariaDB and RabbitMQ, BENCH_SECONDS per run, the
+ * compiled dist/ build unless BENCH_RUNTIME=source, BENCH_PORTS=<from>-<to> and BENCH_PREFIX to keep to a port range and vhost/database prefix).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -151,7 +151,8 @@ export async function benchTracing(system: SystemUnderTest, data: BenchData, opt
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-  const runtime: ServiceRuntime = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
+  // the compiled build (`npm run build` first), as production runs; BENCH_RUNTIME=source for tsx
+  const runtime: ServiceRuntime = process.env.BENCH_RUNTIME === 'source' ? 'source' : 'compiled';
   // BENCH_PORTS=<from>-<to>: the ports to use (default: ports the OS picks)
   const [from, to] = (process.env.BENCH_PORTS ?? '').split('-').map(Number);
   const ports = from && to ? { from, to } : undefined;
