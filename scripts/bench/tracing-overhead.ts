@@ -7,12 +7,14 @@
  * both sample the machine's load over the same time. Aim: on ≥ 0.85 × off.
  *
  * Part of `make bench` (run-all.ts); alone: `tsx --conditions=bank-source scripts/bench/tracing-overhead.ts`
- * (starts its own system on MariaDB and RabbitMQ, BENCH_SECONDS per run).
+ * (after `npm run build`; starts its own system on MariaDB and RabbitMQ, BENCH_SECONDS per run, the
+ * compiled dist/ build unless BENCH_RUNTIME=source, BENCH_PORTS=<from>-<to> and BENCH_PREFIX to keep to a port range and vhost/database prefix).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor } from '@bank/testkit';
+import { freePort, waitFor, type PortRange } from '@bank/testkit';
 import { JWT_SECRET, serviceNodeArgs, startSystem, type ServiceRuntime, type SystemUnderTest } from '../e2e/service-processes.ts';
 import { ROOT, runWrk, type WrkRun } from './bench-processes.ts';
 import { createBenchData, type BenchData } from './bench-data.ts';
@@ -25,23 +27,31 @@ export interface TracingFigure {
   met: boolean;
   off: Array<WrkRun['result']>;
   on: Array<WrkRun['result']>;
+  /** The bank process's mean CPU time per request (ms), tracing off and on. */
+  cpuPerRequestMs: { off: number; on: number };
   commands: string[];
 }
 
+/** CPU time (user + system, ms) the process used so far: /proc/<pid>/stat, in clock ticks of 10 ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** An OTLP/HTTP endpoint that reads and drops everything (the export's cost stays in the service). */
-async function startSink(): Promise<{ url: string; close(): void }> {
+async function startSink(ports?: PortRange): Promise<{ url: string; close(): void }> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end());
   });
-  const port = await freePort();
+  const port = await freePort(ports);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
 /** One more bank-service process of the system, with the tracing entry and `env`. */
-async function startBank(system: SystemUnderTest, runtime: ServiceRuntime, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
+async function startBank(system: SystemUnderTest, runtime: ServiceRuntime, env: Record<string, string>, ports?: PortRange): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort(ports);
   const base = serviceNodeArgs(runtime, 'bank-service/src/main.ts');
   const args = [...base.slice(0, -1), ...REGISTER, ...base.slice(-1)];
   const child = spawn(process.execPath, args, {
@@ -80,31 +90,40 @@ async function startBank(system: SystemUnderTest, runtime: ServiceRuntime, env: 
   };
 }
 
-export async function benchTracing(system: SystemUnderTest, data: BenchData, options: { seconds: number; warmupSeconds: number; runtime: ServiceRuntime; rounds: number }): Promise<TracingFigure> {
-  const sink = await startSink();
-  const off = await startBank(system, options.runtime, { OTEL_TRACES_EXPORTER: 'none' });
+export async function benchTracing(system: SystemUnderTest, data: BenchData, options: { seconds: number; warmupSeconds: number; runtime: ServiceRuntime; rounds: number; ports?: PortRange }): Promise<TracingFigure> {
+  const sink = await startSink(options.ports);
+  const off = await startBank(system, options.runtime, { OTEL_TRACES_EXPORTER: 'none' }, options.ports);
   const on = await startBank(system, options.runtime, {
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     // e.g. '{"OTEL_TRACES_SAMPLER":"always_off"}' to see what the instrumentation costs without recording
     ...(JSON.parse(process.env.BENCH_TRACING_ENV ?? '{}') as Record<string, string>),
-  });
+  }, options.ports);
   try {
     const path = `/api/accounts/${data.accountId}/cards`;
     const headers = { Authorization: `Bearer ${data.userToken}` };
-    const run = (url: string, seconds: number) => runWrk({ url: `${url}${path}`, durationSeconds: seconds, headers, script: 'get.lua' });
-    await run(off.url, options.warmupSeconds);
-    await run(on.url, options.warmupSeconds);
+    // the bank's CPU time per request of each run: unlike req/s it hardly moves with what else the machine runs
+    const cpuPerRequest = new Map<WrkRun, number>();
+    const run = async (bank: { url: string; child: ChildProcess }, seconds: number) => {
+      const before = cpuMs(bank.child.pid!);
+      const result = await runWrk({ url: `${bank.url}${path}`, durationSeconds: seconds, headers, script: 'get.lua' });
+      cpuPerRequest.set(result, (cpuMs(bank.child.pid!) - before) / Math.max(1, result.result.requests));
+      return result;
+    };
+    await run(off, options.warmupSeconds);
+    await run(on, options.warmupSeconds);
     // off, on, off, on, …, off: both figures sample the machine's load over the same span of time
-    const offRuns: WrkRun[] = [await run(off.url, options.seconds)];
+    const offRuns: WrkRun[] = [await run(off, options.seconds)];
     const onRuns: WrkRun[] = [];
     for (let round = 0; round < options.rounds; round += 1) {
-      onRuns.push(await run(on.url, options.seconds));
-      offRuns.push(await run(off.url, options.seconds));
+      onRuns.push(await run(on, options.seconds));
+      offRuns.push(await run(off, options.seconds));
     }
     const mean = (runs: WrkRun[]) => runs.reduce((sum, r) => sum + r.result.requestsPerSecond, 0) / runs.length;
+    const cpuMean = (runs: WrkRun[]) => runs.reduce((sum, r) => sum + cpuPerRequest.get(r)!, 0) / runs.length;
     const [offRate, onRate] = [mean(offRuns), mean(onRuns)];
+    const [offCpu, onCpu] = [cpuMean(offRuns), cpuMean(onRuns)];
     const ratio = ratioPart(onRate, offRate, { min: 0.85 });
     const overhead = (1 - onRate / offRate) * 100;
     const errors = [...offRuns, ...onRuns].reduce((n, r) => n + r.result.non2xx + r.result.socketErrors, 0);
@@ -113,6 +132,7 @@ export async function benchTracing(system: SystemUnderTest, data: BenchData, opt
       `cards-list off ${fmt.rate(offRate)} req/s (${rates(offRuns)})`,
       `on ${fmt.rate(onRate)} req/s (${rates(onRuns)})`,
       `overhead ${fmt.f(overhead)} %${errors > 0 ? ` (${errors} failed requests)` : ''}`,
+      `CPU per request off ${fmt.f(offCpu * 1000, 0)} µs on ${fmt.f(onCpu * 1000, 0)} µs (+${fmt.f((onCpu / offCpu - 1) * 100)} %)`,
       ratio.text,
     ]);
     return {
@@ -120,6 +140,7 @@ export async function benchTracing(system: SystemUnderTest, data: BenchData, opt
       met: ratio.met && errors === 0,
       off: offRuns.map((r) => r.result),
       on: onRuns.map((r) => r.result),
+      cpuPerRequestMs: { off: offCpu, on: onCpu },
       commands: [`${onRuns[0]!.command}   # tracing on / OTEL_TRACES_EXPORTER=none: scripts/bench/tracing-overhead.ts`],
     };
   } finally {
@@ -130,12 +151,16 @@ export async function benchTracing(system: SystemUnderTest, data: BenchData, opt
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-  const runtime: ServiceRuntime = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
-  const system = await startSystem({ prefix: 'bench_tracing', runtime });
+  // the compiled build (`npm run build` first), as production runs; BENCH_RUNTIME=source for tsx
+  const runtime: ServiceRuntime = process.env.BENCH_RUNTIME === 'source' ? 'source' : 'compiled';
+  // BENCH_PORTS=<from>-<to>: the ports to use (default: ports the OS picks)
+  const [from, to] = (process.env.BENCH_PORTS ?? '').split('-').map(Number);
+  const ports = from && to ? { from, to } : undefined;
+  const system = await startSystem({ prefix: process.env.BENCH_PREFIX ?? 'bench_tracing', runtime, ...(ports ? { ports } : {}) });
   let code = 0;
   try {
     const data = await createBenchData(system.bank.url, { email: system.adminEmail, password: system.adminPassword });
-    const figure = await benchTracing(system, data, { seconds, warmupSeconds: 3, runtime, rounds: Number(process.env.BENCH_TRACING_ROUNDS ?? 3) });
+    const figure = await benchTracing(system, data, { seconds, warmupSeconds: 3, runtime, rounds: Number(process.env.BENCH_TRACING_ROUNDS ?? 3), ...(ports ? { ports } : {}) });
     console.log(figure.line);
     code = figure.met ? 0 : 1;
   } finally {

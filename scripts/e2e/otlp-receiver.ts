@@ -3,7 +3,7 @@
  * that keeps every span it is sent, flattened with its service name.
  */
 import { createServer, type Server } from 'node:http';
-import { freePort } from '@bank/testkit';
+import { freePort, type PortRange } from '@bank/testkit';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -14,6 +14,8 @@ export interface ReceivedSpan {
   kind: number;
   service: string;
   scope: string;
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  status: number;
   startTimeUnixNano: bigint;
   attributes: Record<string, unknown>;
 }
@@ -33,7 +35,7 @@ interface ExportRequest {
     resource?: { attributes?: KeyValue[] };
     scopeSpans?: Array<{
       scope?: { name?: string };
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; startTimeUnixNano: string; attributes?: KeyValue[] }>;
+      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; startTimeUnixNano: string; attributes?: KeyValue[]; status?: { code?: number } }>;
     }>;
   }>;
 }
@@ -41,7 +43,8 @@ interface ExportRequest {
 const valueOf = (v: AnyValue): unknown => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
 const attributesOf = (kvs: KeyValue[] = []) => Object.fromEntries(kvs.map((kv) => [kv.key, valueOf(kv.value)]));
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** Listen on 127.0.0.1 (a port the OS picks, or one of `ports`). */
+export async function startOtlpReceiver(ports?: PortRange): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -64,6 +67,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               kind: span.kind,
               service,
               scope: ss.scope?.name ?? '',
+              status: span.status?.code ?? 0,
               startTimeUnixNano: BigInt(span.startTimeUnixNano),
               attributes: attributesOf(span.attributes),
             });
@@ -73,7 +77,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
     });
   });
-  const port = await freePort();
+  const port = await freePort(ports);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { abortWait, createTestDatabase, createTestVhost, freePort, waitFor, type RabbitBroker } from '@bank/testkit';
+import { abortWait, createTestDatabase, createTestVhost, freePort, waitFor, type PortRange, type RabbitBroker } from '@bank/testkit';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -24,11 +24,11 @@ export type ServiceRuntime = 'source' | 'compiled';
  * `bank-service/src/main.ts` → `['--import', 'tsx', '--conditions=bank-source', 'bank-service/src/main.ts']`
  * or (compiled) `['bank-service/dist/src/main.js']`.
  */
-export function serviceNodeArgs(runtime: ServiceRuntime, sourceEntry: string): string[] {
-  if (runtime === 'source') return ['--import', 'tsx', '--conditions=bank-source', sourceEntry];
+export function serviceNodeArgs(runtime: ServiceRuntime, sourceEntry: string, nodeArgs: readonly string[] = []): string[] {
+  if (runtime === 'source') return ['--import', 'tsx', '--conditions=bank-source', ...nodeArgs, sourceEntry];
   const compiled = sourceEntry.replace(/^([^/]+)\/src\/(.+)\.ts$/, '$1/dist/src/$2.js');
   if (compiled === sourceEntry) throw new Error(`${sourceEntry} is not a <service>/src/….ts entry`);
-  return [compiled];
+  return [...nodeArgs, compiled];
 }
 
 export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
@@ -59,13 +59,15 @@ interface Launch {
   runtime: ServiceRuntime;
   /** Folder holding the services (the repository, or a production install of it). */
   root: string;
+  /** node options before the entry (after tsx), e.g. `--import @bank/platform/telemetry/register`. */
+  nodeArgs?: readonly string[];
 }
 
 function startProcess(launchWith: Launch, name: string, script: string, env: Record<string, string>, readyUrl: string): Promise<ServiceProcess> {
   let log = '';
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(process.execPath, serviceNodeArgs(launchWith.runtime, script), {
+    child = spawn(process.execPath, serviceNodeArgs(launchWith.runtime, script, launchWith.nodeArgs), {
       cwd: launchWith.root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -177,19 +179,29 @@ export interface StartSystemOptions {
   root?: string;
   /** A folder per service (wins over `root`), e.g. each service's own production install. */
   roots?: Partial<Record<ServiceName, string>>;
+  /** node options for log, email and bank (not the catcher or init), e.g. `['--import', '@bank/platform/telemetry/register']`. */
+  nodeArgs?: readonly string[];
+  /** Where the services' ports are picked (default: ports the OS picks). */
+  ports?: PortRange;
 }
 
 /** Start catcher, log, email and bank as processes; `stop()` ends them and removes what they made. */
 export async function startSystem(options: StartSystemOptions = {}): Promise<SystemUnderTest> {
   const serviceEnv = options.serviceEnv ?? {};
   const prefix = options.prefix ?? 'e2e';
-  const launch = (name: ServiceName): Launch => ({ runtime: options.runtime ?? 'source', root: options.roots?.[name] ?? options.root ?? ROOT });
+  const launch = (name: ServiceName): Launch => ({
+    runtime: options.runtime ?? 'source',
+    root: options.roots?.[name] ?? options.root ?? ROOT,
+    ...(name === 'catcher' ? {} : { nodeArgs: options.nodeArgs ?? [] }),
+  });
   const [vhost, database, dir] = await Promise.all([
     createTestVhost(prefix, options.broker),
     createTestDatabase(prefix, options.mariadbUrl),
     mkdtemp(join(tmpdir(), `${prefix}-`)),
   ]);
-  const [bankPort, logPort, emailPort, smtpPort, catcherHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const ports: number[] = [];
+  for (let i = 0; i < 5; i++) ports.push(await freePort(options.ports, ports));
+  const [bankPort, logPort, emailPort, smtpPort, catcherHttpPort] = ports as [number, number, number, number, number];
   // the embedded mode's default admin, so the API docs' pre-filled login example works as it does after `npm start`
   const adminEmail = 'admin@example.com';
   const adminPassword = 'adminpass';

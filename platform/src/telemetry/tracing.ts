@@ -8,6 +8,7 @@ import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultSampler } from './entry-sampler.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -28,23 +29,27 @@ export function tracingEnabled(env: Env): boolean {
  */
 export function serviceInstrumentations(env: Env = {}) {
   const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
-  const all = [
-    new HttpInstrumentation({
-      // scrapes and probes are not business traffic
-      ignoreIncomingRequestHook: (req) => /^\/(metrics|health|ready)(\?|$)/.test(req.url ?? ''),
-    }),
+  // factories, not instances: an instrumentation patches its library as soon as it is constructed
+  const all = {
+    http: () =>
+      new HttpInstrumentation({
+        // scrapes and probes are not business traffic
+        ignoreIncomingRequestHook: (req) => /^\/(metrics|health|ready)(\?|$)/.test(req.url ?? ''),
+      }),
     // the route and its handler; not one span per middleware layer (helmet, body parser, validator, …)
-    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    express: () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     // queries of a traced request or message (not the relay's idle polling as traces of their own)
-    new KnexInstrumentation({ requireParentSpan: true }),
-    new MySQL2Instrumentation(),
-    new AmqplibInstrumentation(),
-    new MongoDBInstrumentation(),
+    knex: () => new KnexInstrumentation({ requireParentSpan: true }),
+    mysql2: () => new MySQL2Instrumentation(),
+    amqplib: () => new AmqplibInstrumentation(),
+    mongodb: () => new MongoDBInstrumentation(),
     // trace_id / span_id on every log line written inside a span; the lines stay in pino (no OTLP logs)
-    new PinoInstrumentation({ disableLogSending: true }),
-    new UndiciInstrumentation(),
-  ];
-  return all.filter((instrumentation) => !disabled.has(instrumentation.instrumentationName.replace(/^@opentelemetry\/instrumentation-/, '')));
+    pino: () => new PinoInstrumentation({ disableLogSending: true }),
+    undici: () => new UndiciInstrumentation(),
+  };
+  return Object.entries(all)
+    .filter(([name]) => !disabled.has(name))
+    .map(([, create]) => create());
 }
 
 export interface TracingOptions {
@@ -61,8 +66,10 @@ export interface TracingOptions {
 export function startTracing(env: Env, options: TracingOptions = {}): NodeSDK {
   env.OTEL_METRICS_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
+  const sampler = defaultSampler(env);
   const sdk = new NodeSDK({
     instrumentations: serviceInstrumentations(env),
+    ...(sampler ? { sampler } : {}),
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
   });
   sdk.start();
