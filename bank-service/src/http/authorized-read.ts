@@ -4,7 +4,7 @@ import { queryPrepared, type SqlValue } from '../db/prepared.ts';
 import { fromDbTimestamp, toBoolean, toNumber } from '../db/row-values.ts';
 import type { AuthPrincipal } from '../repositories/ownership-repository.ts';
 import { toUser, type User } from '../repositories/users-repository.ts';
-import { hotReads, type HotRead, type PrefetchPage } from './hot-reads.ts';
+import { hotReads, type HotRead, type PrefetchPage, type QueryFilter } from './hot-reads.ts';
 import { policyTable, type BuiltInRole, type OwnedTarget, type PolicyEntry } from './policy-table.ts';
 
 /**
@@ -42,21 +42,36 @@ function positiveInt(value: unknown): number | undefined {
   return Number(value);
 }
 
+/** The longest text filter value read ahead (the spec's FilterText allows 100 characters). */
+const MAX_TEXT_FILTER = 400;
+
+type ListRequest = PrefetchPage & { filters: Array<{ param: string; filter: QueryFilter; value: number | string }> };
+
 /**
- * The page of a list request (and the value of its optional filter), or undefined when its query is
- * anything but a plain page request with that filter.
+ * The page of a list request and the values of its query filters (in declaration order), or
+ * undefined when its query holds anything else or a value the validator would refuse.
  */
-function pageOf(query: Record<string, unknown>, filterParam?: string): (PrefetchPage & { filter?: number }) | undefined {
-  const page: PrefetchPage & { filter?: number } = { ...DEFAULT_PAGE };
+function pageOf(query: Record<string, unknown>, queryFilters: Readonly<Record<string, QueryFilter>> = {}): ListRequest | undefined {
+  const page: PrefetchPage = { ...DEFAULT_PAGE };
+  const present = new Map<string, number | string>();
   for (const [name, value] of Object.entries(query)) {
+    const filter = Object.hasOwn(queryFilters, name) ? queryFilters[name] : undefined;
+    if (filter?.type === 'text') {
+      if (typeof value !== 'string' || value === '' || value.length > MAX_TEXT_FILTER) return undefined;
+      present.set(name, value);
+      continue;
+    }
     const n = positiveInt(value);
     if (n === undefined) return undefined;
     if (name === 'page_number') page.page = n;
     else if (name === 'page_size' && n <= MAX_PAGE_SIZE) page.pageSize = n;
-    else if (name === filterParam) page.filter = n;
+    else if (filter !== undefined) present.set(name, n);
     else return undefined;
   }
-  return page;
+  const filters = Object.entries(queryFilters)
+    .filter(([param]) => present.has(param))
+    .map(([param, filter]) => ({ param, filter, value: present.get(param)! }));
+  return { ...page, filters };
 }
 
 const placeholders = (sql: string): number => sql.split('?').length - 1;
@@ -65,7 +80,7 @@ const placeholders = (sql: string): number => sql.split('?').length - 1;
 export function dataKey(operationId: BankApiOperationId, params: Record<string, unknown>, page?: PrefetchPage): string {
   const ids = Object.keys(params)
     .sort()
-    .map((name) => `${name}=${String(params[name])}`);
+    .map((name) => `${name}=${encodeURIComponent(String(params[name]))}`);
   return `${operationId}?${ids.join('&')}${page ? `#${page.page}/${page.pageSize}` : ''}`;
 }
 
@@ -157,7 +172,7 @@ function dataPart(
 ): { sql: string; values: SqlValue[]; key: string } | undefined {
   const values: SqlValue[] = [];
   const where: string[] = [];
-  const params: Record<string, number> = {};
+  const params: Record<string, number | string> = {};
   for (const [column, param] of Object.entries(read.filters)) {
     const id = positiveInt(request.pathParams[param]);
     if (id === undefined) return undefined;
@@ -165,14 +180,15 @@ function dataPart(
     values.push(id);
     params[param] = id;
   }
-  let page: (PrefetchPage & { filter?: number }) | undefined;
+  let page: ListRequest | undefined;
   if (read.shape === 'page') {
-    page = pageOf(request.query, read.queryFilter?.param);
+    page = pageOf(request.query, read.queryFilters);
     if (page === undefined) return undefined;
-    if (read.queryFilter && page.filter !== undefined) {
-      where.push(read.queryFilter.condition);
-      values.push(...Array<number>(placeholders(read.queryFilter.condition)).fill(page.filter));
-      params[read.queryFilter.param] = page.filter;
+    for (const { param, filter, value } of page.filters) {
+      const bound = typeof value === 'string' && filter.bind ? filter.bind(value) : value;
+      where.push(filter.condition);
+      values.push(...Array<SqlValue>(placeholders(filter.condition)).fill(bound));
+      params[param] = value;
     }
   } else if (Object.keys(request.query).length > 0) return undefined;
   if (read.ownerScope !== undefined) {
