@@ -33,6 +33,9 @@ interface PageBody {
 
 let run = 0;
 
+const searchOf = (query: Record<string, string | number>): URLSearchParams =>
+  new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+
 forEachDatabase('authorized reads with query filters in one statement', (target) => {
   let bank: TestBank;
   let refs: [Reference, Reference];
@@ -89,7 +92,7 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       { name: `${names.ada}%` }, // no LIKE meaning
     ];
     for (const query of queries) {
-      const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+      const search = searchOf(query);
       let answer: request.Response | undefined;
       const seen = await knexQueriesDuring(target.db, async () => {
         answer = await request(bank.app).get(`/api/clients?${search.toString()}`).set(manager);
@@ -124,7 +127,7 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       [{ social_status_id: refs[0].socialStatusId }, 1],
     ];
     for (const [query, expected] of cases) {
-      const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+      const search = searchOf(query);
       let answer: request.Response | undefined;
       const seen = await knexQueriesDuring(target.db, async () => {
         answer = await request(bank.app).get(`/api/clients?${search.toString()}`).set(auth);
@@ -162,7 +165,7 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       [{ card_id: a.id, page_size: 2 }, admin, true],
     ];
     for (const [query, who, isAdmin] of cases) {
-      const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+      const search = searchOf(query);
       let answer: request.Response | undefined;
       const seen = await knexQueriesDuring(target.db, async () => {
         answer = await request(bank.app).get(`/api/transfers?${search.toString()}`).set(who);
