@@ -33,6 +33,7 @@ export interface RawRequest {
 
 const ROLE_SEPARATOR = '\u001f';
 const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_NUMBER = 100_000;
 const DEFAULT_PAGE: PrefetchPage = { page: 1, pageSize: 5 };
 
 /** A plain positive integer as the spec accepts it, else undefined (the validator will answer). */
@@ -63,7 +64,7 @@ function pageOf(query: Record<string, unknown>, queryFilters: Readonly<Record<st
     }
     const n = positiveInt(value);
     if (n === undefined) return undefined;
-    if (name === 'page_number') page.page = n;
+    if (name === 'page_number' && n <= MAX_PAGE_NUMBER) page.page = n;
     else if (name === 'page_size' && n <= MAX_PAGE_SIZE) page.pageSize = n;
     else if (filter !== undefined) present.set(name, n);
     else return undefined;
@@ -199,12 +200,21 @@ function dataPart(
     values.push(...Array<number>(placeholders(read.ownerScope)).fill(userId));
   }
   const columns = read.columns.map((column) => `t.${column} AS d_${column}`);
-  let sql = `SELECT ${columns.join(', ')}`;
-  if (page) sql += ', COUNT(*) OVER () AS d_total';
-  sql += ` FROM ${read.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-  if (page) {
-    sql += ' ORDER BY t.id LIMIT ? OFFSET ?';
-    values.push(page.pageSize, (page.page - 1) * page.pageSize);
+  const from = ` FROM ${read.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  let sql: string;
+  if (page === undefined) sql = `SELECT ${columns.join(', ')}${from}`;
+  else if (page.page === 1) {
+    // an empty first page means a total of 0
+    sql = `SELECT ${columns.join(', ')}, COUNT(*) OVER () AS d_total${from} ORDER BY t.id LIMIT ?`;
+    values.push(page.pageSize);
+  } else {
+    // a later page also carries the first row (d_rn = 1, dropped by the reader), so that a page
+    // past the end still knows its total
+    sql =
+      `SELECT w.* FROM (SELECT ${columns.join(', ')}, COUNT(*) OVER () AS d_total, ROW_NUMBER() OVER (ORDER BY t.id) AS d_rn${from}) w` +
+      ' WHERE w.d_rn = 1 OR (w.d_rn > ? AND w.d_rn <= ?)';
+    const offset = (page.page - 1) * page.pageSize;
+    values.push(offset, offset + page.pageSize);
   }
   return { sql, values, key: dataKey(request.operationId, params, page && { page: page.page, pageSize: page.pageSize }) };
 }
@@ -246,7 +256,9 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
     result.owners.set(`${target.kind}:${target.id}`, owners);
   });
   if (statement.data) {
-    const found = rows.filter((row) => row.d_id !== null && row.d_id !== undefined);
+    const carried = rows.filter((row) => row.d_id !== null && row.d_id !== undefined);
+    // d_rn only on a later page, whose first row (d_rn = 1) only carries the total
+    const found = carried.filter((row) => row.d_rn === undefined || toNumber(row.d_rn) !== 1);
     const { columns, text = [], timestamps = [] } = statement.data.read;
     const value = (row: ResultRow, column: string): unknown => {
       const raw = row[`d_${column}`];
@@ -254,8 +266,7 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
       return timestamps.includes(column) ? fromDbTimestamp(raw) : toNumber(raw);
     };
     const data = found.map((row) => Object.fromEntries(columns.map((column) => [column, value(row, column)])));
-    const pageOne = statement.data.key.includes('#1/');
-    const total = found[0] !== undefined ? toNumber(found[0].d_total ?? found.length) : pageOne ? 0 : null;
+    const total = carried[0] !== undefined ? toNumber(carried[0].d_total ?? carried.length) : 0;
     // a missing parent row (e.g. the bank of /api/banks/{id}/accounts): the handler answers its 404
     const parentMissing = statement.data.read.parent !== undefined && toNumber(first.x_parent ?? 0) === 0;
     if (!parentMissing) result.data = { key: statement.data.key, rows: data, total: statement.data.read.shape === 'page' ? total : found.length };

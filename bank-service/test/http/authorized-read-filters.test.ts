@@ -83,6 +83,9 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       { name: names.ada },
       { name: names.ada, page_size: 2 },
       { name: names.ada, page_size: 2, page_number: 2 },
+      { name: names.ada, page_size: 1, page_number: 3 }, // the last row
+      { name: names.ada, page_size: 2, page_number: 3 }, // past the end: no rows, the total still
+      { name: `Nobody ${names.ada}`, page_number: 2 }, // nothing at all, a later page
       { social_status_id: refs[1].socialStatusId },
       { social_status_id: refs[0].socialStatusId, page_size: 3, page_number: 2 },
       { name: names.ada, social_status_id: refs[0].socialStatusId },
@@ -124,6 +127,7 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       [{ name: names.ada, social_status_id: refs[0].socialStatusId }, 1],
       [{ name: names.ada, social_status_id: refs[1].socialStatusId }, 0], // the other Ada's status
       [{ name: names.zoe }, 0],
+      [{ name: names.ada, page_number: 2 }, 1], // past the end: no rows, total 1
       [{ social_status_id: refs[0].socialStatusId }, 1],
     ];
     for (const [query, expected] of cases) {
@@ -134,10 +138,10 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       });
       assert.equal(answer?.status, 200);
       assert.deepEqual(seen, [], `one statement for ${search.toString()}`);
-      const old = await listClients(target.db, { page: 1, pageSize: 5 }, { ...clientFilters(query), user_id: own.id });
+      const old = await listClients(target.db, { page: Number(query.page_number ?? 1), pageSize: 5 }, { ...clientFilters(query), user_id: own.id });
       assert.deepEqual(answer?.body, { ...(answer?.body as object), total: old.total, results: old.rows });
       assert.equal((answer?.body as PageBody).total, expected, search.toString());
-      if (expected === 1) assert.deepEqual((answer?.body as { results: Array<{ id: number }> }).results.map((c) => c.id), [clientOf.get(own.id)]);
+      if (expected === 1 && query.page_number === undefined) assert.deepEqual((answer?.body as { results: Array<{ id: number }> }).results.map((c) => c.id), [clientOf.get(own.id)]);
     }
     assert.notEqual(clientOf.get(other.id), clientOf.get(own.id));
   });
@@ -161,6 +165,8 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
       [{ card_id: b.id }, auth, false],
       [{ card_id: b.id, page_size: 2, page_number: 2 }, auth, false],
       [{ card_id: c.id, page_size: 1 }, auth, false],
+      [{ card_id: c.id, page_size: 1, page_number: 2 }, auth, false],
+      [{ card_id: b.id, page_size: 2, page_number: 5 }, auth, false], // past the end
       [{ page_size: 3, page_number: 2 }, auth, false],
       [{ card_id: a.id, page_size: 2 }, admin, true],
     ];
@@ -224,14 +230,17 @@ forEachDatabase('authorized reads with query filters in one statement', (target)
     }
   });
 
-  it('uses one SQL text per combination of present filters, whatever their values', () => {
+  it('uses one SQL text per combination of present filters and first or later page, whatever their values', () => {
     const text = (query: Record<string, unknown>): string =>
       buildAuthorizedRead(target.db, 1, { operationId: 'listClients', pathParams: {}, query })!.sql;
     assert.equal(text({ name: 'Ada' }), text({ name: 'Grace Hopper', page_size: '7' }));
-    assert.equal(text({ name: 'Ada', social_status_id: '1' }), text({ social_status_id: '9', name: 'Zoë', page_number: '3' }));
+    assert.equal(text({ name: 'Ada', social_status_id: '1' }), text({ social_status_id: '9', name: 'Zoë', page_number: '1' }));
+    assert.equal(text({ name: 'Ada', page_number: '2' }), text({ name: 'Zoë', page_number: '300', page_size: '100' }));
     assert.equal(text({ social_status_id: '1' }), text({ social_status_id: '2' }));
-    const combinations = new Set([text({}), text({ name: 'a' }), text({ social_status_id: '1' }), text({ name: 'a', social_status_id: '1' })]);
-    assert.equal(combinations.size, 4);
+    const combinations = new Set(
+      [{}, { name: 'a' }, { social_status_id: '1' }, { name: 'a', social_status_id: '1' }].flatMap((query) => [text(query), text({ ...query, page_number: '2' })]),
+    );
+    assert.equal(combinations.size, 8);
     const transfers = (query: Record<string, unknown>): string =>
       buildAuthorizedRead(target.db, 1, { operationId: 'listTransfers', pathParams: {}, query })!.sql;
     assert.equal(transfers({ card_id: '1' }), transfers({ card_id: '2', page_size: '9' }));
