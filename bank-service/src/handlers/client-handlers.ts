@@ -21,10 +21,9 @@ export function createClientHandlers(ctx: HandlerContext) {
       const filters: ClientFilters = {};
       if (query.name !== undefined) filters.name = query.name;
       if (query.social_status_id !== undefined) filters.social_status_id = query.social_status_id;
-      if (caller.access === 'own') filters.user_id = caller.userId;
       const page =
-        prefetchedPage<Client>(caller, 'listClients', {}, query) ??
-        (await listClients(db, { page: query.page_number, pageSize: query.page_size }, filters));
+        prefetchedPage<Client>(caller, 'listClients', { ...filters }, query) ??
+        (await listClients(db, { page: query.page_number, pageSize: query.page_size }, caller.access === 'own' ? { ...filters, user_id: caller.userId } : filters));
       return { status: 200, body: pageEnvelope('/api/clients', query, page.total, page.rows) };
     },
 

@@ -4,7 +4,7 @@ import { queryPrepared, type SqlValue } from '../db/prepared.ts';
 import { fromDbTimestamp, toBoolean, toNumber } from '../db/row-values.ts';
 import type { AuthPrincipal } from '../repositories/ownership-repository.ts';
 import { toUser, type User } from '../repositories/users-repository.ts';
-import { hotReads, type HotRead, type PrefetchPage } from './hot-reads.ts';
+import { hotReads, type HotRead, type PrefetchPage, type QueryFilter } from './hot-reads.ts';
 import { policyTable, type BuiltInRole, type OwnedTarget, type PolicyEntry } from './policy-table.ts';
 
 /**
@@ -33,6 +33,7 @@ export interface RawRequest {
 
 const ROLE_SEPARATOR = '\u001f';
 const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_NUMBER = 100_000;
 const DEFAULT_PAGE: PrefetchPage = { page: 1, pageSize: 5 };
 
 /** A plain positive integer as the spec accepts it, else undefined (the validator will answer). */
@@ -42,21 +43,36 @@ function positiveInt(value: unknown): number | undefined {
   return Number(value);
 }
 
+/** The longest text filter value read ahead (the spec's FilterText allows 100 characters). */
+const MAX_TEXT_FILTER = 400;
+
+type ListRequest = PrefetchPage & { filters: Array<{ param: string; filter: QueryFilter; value: number | string }> };
+
 /**
- * The page of a list request (and the value of its optional filter), or undefined when its query is
- * anything but a plain page request with that filter.
+ * The page of a list request and the values of its query filters (in declaration order), or
+ * undefined when its query holds anything else or a value the validator would refuse.
  */
-function pageOf(query: Record<string, unknown>, filterParam?: string): (PrefetchPage & { filter?: number }) | undefined {
-  const page: PrefetchPage & { filter?: number } = { ...DEFAULT_PAGE };
+function pageOf(query: Record<string, unknown>, queryFilters: Readonly<Record<string, QueryFilter>> = {}): ListRequest | undefined {
+  const page: PrefetchPage = { ...DEFAULT_PAGE };
+  const present = new Map<string, number | string>();
   for (const [name, value] of Object.entries(query)) {
+    const filter = Object.hasOwn(queryFilters, name) ? queryFilters[name] : undefined;
+    if (filter?.type === 'text') {
+      if (typeof value !== 'string' || value === '' || value.length > MAX_TEXT_FILTER) return undefined;
+      present.set(name, value);
+      continue;
+    }
     const n = positiveInt(value);
     if (n === undefined) return undefined;
-    if (name === 'page_number') page.page = n;
+    if (name === 'page_number' && n <= MAX_PAGE_NUMBER) page.page = n;
     else if (name === 'page_size' && n <= MAX_PAGE_SIZE) page.pageSize = n;
-    else if (name === filterParam) page.filter = n;
+    else if (filter !== undefined) present.set(name, n);
     else return undefined;
   }
-  return page;
+  const filters = Object.entries(queryFilters)
+    .filter(([param]) => present.has(param))
+    .map(([param, filter]) => ({ param, filter, value: present.get(param)! }));
+  return { ...page, filters };
 }
 
 const placeholders = (sql: string): number => sql.split('?').length - 1;
@@ -65,7 +81,7 @@ const placeholders = (sql: string): number => sql.split('?').length - 1;
 export function dataKey(operationId: BankApiOperationId, params: Record<string, unknown>, page?: PrefetchPage): string {
   const ids = Object.keys(params)
     .sort()
-    .map((name) => `${name}=${String(params[name])}`);
+    .map((name) => `${name}=${encodeURIComponent(String(params[name]))}`);
   return `${operationId}?${ids.join('&')}${page ? `#${page.page}/${page.pageSize}` : ''}`;
 }
 
@@ -157,7 +173,7 @@ function dataPart(
 ): { sql: string; values: SqlValue[]; key: string } | undefined {
   const values: SqlValue[] = [];
   const where: string[] = [];
-  const params: Record<string, number> = {};
+  const params: Record<string, number | string> = {};
   for (const [column, param] of Object.entries(read.filters)) {
     const id = positiveInt(request.pathParams[param]);
     if (id === undefined) return undefined;
@@ -165,14 +181,15 @@ function dataPart(
     values.push(id);
     params[param] = id;
   }
-  let page: (PrefetchPage & { filter?: number }) | undefined;
+  let page: ListRequest | undefined;
   if (read.shape === 'page') {
-    page = pageOf(request.query, read.queryFilter?.param);
+    page = pageOf(request.query, read.queryFilters);
     if (page === undefined) return undefined;
-    if (read.queryFilter && page.filter !== undefined) {
-      where.push(read.queryFilter.condition);
-      values.push(...Array<number>(placeholders(read.queryFilter.condition)).fill(page.filter));
-      params[read.queryFilter.param] = page.filter;
+    for (const { param, filter, value } of page.filters) {
+      const bound = typeof value === 'string' && filter.bind ? filter.bind(value) : value;
+      where.push(filter.condition);
+      values.push(...Array<SqlValue>(placeholders(filter.condition)).fill(bound));
+      params[param] = value;
     }
   } else if (Object.keys(request.query).length > 0) return undefined;
   if (read.ownerScope !== undefined) {
@@ -183,12 +200,21 @@ function dataPart(
     values.push(...Array<number>(placeholders(read.ownerScope)).fill(userId));
   }
   const columns = read.columns.map((column) => `t.${column} AS d_${column}`);
-  let sql = `SELECT ${columns.join(', ')}`;
-  if (page) sql += ', COUNT(*) OVER () AS d_total';
-  sql += ` FROM ${read.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-  if (page) {
-    sql += ' ORDER BY t.id LIMIT ? OFFSET ?';
-    values.push(page.pageSize, (page.page - 1) * page.pageSize);
+  const from = ` FROM ${read.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  let sql: string;
+  if (page === undefined) sql = `SELECT ${columns.join(', ')}${from}`;
+  else if (page.page === 1) {
+    // an empty first page means a total of 0
+    sql = `SELECT ${columns.join(', ')}, COUNT(*) OVER () AS d_total${from} ORDER BY t.id LIMIT ?`;
+    values.push(page.pageSize);
+  } else {
+    // a later page also carries the first row (d_rn = 1, dropped by the reader), so that a page
+    // past the end still knows its total
+    sql =
+      `SELECT w.* FROM (SELECT ${columns.join(', ')}, COUNT(*) OVER () AS d_total, ROW_NUMBER() OVER (ORDER BY t.id) AS d_rn${from}) w` +
+      ' WHERE w.d_rn = 1 OR (w.d_rn > ? AND w.d_rn <= ?)';
+    const offset = (page.page - 1) * page.pageSize;
+    values.push(offset, offset + page.pageSize);
   }
   return { sql, values, key: dataKey(request.operationId, params, page && { page: page.page, pageSize: page.pageSize }) };
 }
@@ -230,7 +256,9 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
     result.owners.set(`${target.kind}:${target.id}`, owners);
   });
   if (statement.data) {
-    const found = rows.filter((row) => row.d_id !== null && row.d_id !== undefined);
+    const carried = rows.filter((row) => row.d_id !== null && row.d_id !== undefined);
+    // d_rn only on a later page, whose first row (d_rn = 1) only carries the total
+    const found = carried.filter((row) => row.d_rn === undefined || toNumber(row.d_rn) !== 1);
     const { columns, text = [], timestamps = [] } = statement.data.read;
     const value = (row: ResultRow, column: string): unknown => {
       const raw = row[`d_${column}`];
@@ -238,8 +266,7 @@ export async function readAuthorized(db: Db, userId: number, request: RawRequest
       return timestamps.includes(column) ? fromDbTimestamp(raw) : toNumber(raw);
     };
     const data = found.map((row) => Object.fromEntries(columns.map((column) => [column, value(row, column)])));
-    const pageOne = statement.data.key.includes('#1/');
-    const total = found[0] !== undefined ? toNumber(found[0].d_total ?? found.length) : pageOne ? 0 : null;
+    const total = carried[0] !== undefined ? toNumber(carried[0].d_total ?? carried.length) : 0;
     // a missing parent row (e.g. the bank of /api/banks/{id}/accounts): the handler answers its 404
     const parentMissing = statement.data.read.parent !== undefined && toNumber(first.x_parent ?? 0) === 0;
     if (!parentMissing) result.data = { key: statement.data.key, rows: data, total: statement.data.read.shape === 'page' ? total : found.length };

@@ -1,4 +1,6 @@
 import type { BankApiOperationId } from '@bank/bank-api';
+import type { SqlValue } from '../db/prepared.ts';
+import { storedName } from '../repositories/name-key.ts';
 
 /**
  * The data part of the hot read paths, read in the same statement as the caller and the ownership
@@ -20,8 +22,21 @@ export interface HotRead {
   ownerScope?: string;
   /** A row the path names that must exist for the list to be answered (else the handler's 404). */
   parent?: { table: string; param: string };
-  /** An optional query parameter narrowing the list: its condition, each `?` bound to its value. */
-  queryFilter?: { param: string; condition: string };
+  /**
+   * Optional query parameters narrowing the list, by name. Each present one adds its condition, so
+   * the statement's text depends on which are present, never on their values (bounded statement
+   * caches).
+   */
+  queryFilters?: Readonly<Record<string, QueryFilter>>;
+}
+
+/** A query parameter narrowing a list, with the meaning its repository gives it. */
+export interface QueryFilter {
+  /** `id`: a positive integer; `text`: one string, bound as `bind` makes it (as the repository does). */
+  type: 'id' | 'text';
+  /** The condition on `t`, each `?` bound to the value. */
+  condition: string;
+  bind?: (value: string) => SqlValue;
 }
 
 const CARD_COLUMNS = ['id', 'account_id', 'balance'] as const;
@@ -57,7 +72,7 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
     columns: TRANSFER_COLUMNS,
     timestamps: ['created_at'],
     filters: {},
-    queryFilter: { param: 'card_id', condition: '(t.from_card_id = ? OR t.to_card_id = ?)' },
+    queryFilters: { card_id: { type: 'id', condition: '(t.from_card_id = ? OR t.to_card_id = ?)' } },
     ownerScope: `(t.from_card_id IN (${CARDS_OF_USER}) OR t.to_card_id IN (${CARDS_OF_USER}))`,
   },
   getTransfer: {
@@ -67,7 +82,19 @@ export const hotReads: Partial<Record<BankApiOperationId, HotRead>> = {
     timestamps: ['created_at'],
     filters: { id: 'id' },
   },
-  listClients: { shape: 'page', table: 'clients', columns: CLIENT_COLUMNS, text: ['name'], filters: {}, ownerScope: 't.user_id = ?' },
+  listClients: {
+    shape: 'page',
+    table: 'clients',
+    columns: CLIENT_COLUMNS,
+    text: ['name'],
+    filters: {},
+    // as listClients (clients-repository.ts): the exact name as stored (NFC), the social status by id
+    queryFilters: {
+      name: { type: 'text', condition: 't.name = ?', bind: storedName },
+      social_status_id: { type: 'id', condition: 't.social_status_id = ?' },
+    },
+    ownerScope: 't.user_id = ?',
+  },
 };
 
 /** A page as the lists take it: defaults and bounds of the spec (page_number ≥ 1, page_size 1–100). */

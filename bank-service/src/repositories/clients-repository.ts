@@ -91,7 +91,7 @@ export async function createClient(db: Db, input: ClientInput): Promise<Client> 
 
 export async function listClients(db: Db, page: PageRequest, filters: ClientFilters = {}): Promise<Page<Client>> {
   const query = db('clients').select(COLUMNS);
-  if (filters.name !== undefined) query.where({ name: filters.name.normalize('NFC') });
+  if (filters.name !== undefined) query.where({ name: storedName(filters.name) });
   if (filters.name_contains !== undefined) {
     query.whereRaw("lower(??) like ? escape '!'", ['name', likePattern(filters.name_contains)]);
   }
