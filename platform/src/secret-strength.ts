@@ -20,7 +20,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
  * and ended once the current synchronous work (a config parse) is done: a service's heap never holds
  * them. The checks stay synchronous: the caller waits on a shared flag for the worker's answer.
  */
-const resolvePackage = createRequire(import.meta.url).resolve;
+const require = createRequire(import.meta.url);
 
 const ESTIMATOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -82,7 +82,7 @@ function estimatorThread(): EstimatorThread {
       // not the parent's flags (--import of the telemetry entry or of tsx): the worker needs none
       execArgv: [],
       env: {},
-      workerData: { core: resolvePackage('@zxcvbn-ts/core'), common: resolvePackage('@zxcvbn-ts/language-common'), port: port2, signal },
+      workerData: { core: require.resolve('@zxcvbn-ts/core'), common: require.resolve('@zxcvbn-ts/language-common'), port: port2, signal },
       transferList: [port2],
     });
     worker.unref();
