@@ -125,7 +125,7 @@ export async function startEmbedded(processEnv: Env = process.env, options: Embe
       `contract-bank is running on its embedded defaults (SQLite in ${layout.dataDir}, in-memory broker, mail catcher):`,
       `  bank API        ${urls.bank}   (docs ${urls.bank}/docs, events ${urls.bank}/docs/events/)`,
       `  log API         ${urls.log}   (docs ${urls.log}/docs)`,
-      `  email service   ${urls.email}   (/health, /ready, /admin/dead-letters)`,
+      `  email service   ${urls.email}   (docs ${urls.email}/docs; /health, /ready, /admin/dead-letters)`,
       '  dead letters    npm run dlq -- list --service log|email (admin token or ADMIN_EMAIL / ADMIN_PASS)',
       `  mail inbox      ${urls.inbox}   (SMTP on ${emailConfig.CATCHER_SMTP_PORT})`,
       '  admin login     admin@example.com / adminpass (ADMIN_EMAIL / ADMIN_PASS)',

@@ -5,7 +5,6 @@ import { bankApiSpecPath, mountBankApi } from '@bank/bank-api';
 import { mountDocs } from '@bank/platform-http/docs';
 import { mountStaticPage } from '@bank/platform-http/static-page';
 import { buildTopology, resolveEventNames } from '@bank/events';
-import { eventsDocsPage } from '@bank/events/docs';
 import type { LogApiClient } from '@contract-bank/client/log-api';
 import { ownedTopology, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
@@ -106,7 +105,7 @@ export function createBankService(config: BankConfig, deps: BankServiceDeps, opt
   app.use(helmet());
   if (config.CORS_ORIGINS.length > 0) app.use(cors({ origin: config.CORS_ORIGINS }));
   // the AsyncAPI document beside the Swagger UI (before it: /docs owns the parent path)
-  mountStaticPage(app, '/docs/events', eventsDocsPage);
+  mountStaticPage(app, '/docs/events', () => import('@bank/events/docs').then((docs) => docs.eventsDocsPage));
   mountDocs(app, { specPath: bankApiSpecPath, title: 'Bank service API' });
   app.use('/auth/login', loginClientAddress(), countRejectedLogins(metrics));
   mountBankApi(app, withAccessControl(handlers, createOwnershipReader(deps.db)), {

@@ -3,10 +3,11 @@ import os from 'node:os';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { buildTopology, createEventChannels, deadLetterQueueName, type EventNames } from '@bank/events';
-import { mountEmailApi } from '@bank/email-api';
+import { emailApiSpecPath, mountEmailApi } from '@bank/email-api';
 import { createJwtKey } from '@bank/platform/auth';
 import { consumerLifecycle, ownedTopology, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
+import { mountDocs } from '@bank/platform-http/docs';
 import { createServiceMetrics, instrumentBus, mountTelemetry, type MetricsAccess, type ServiceMetrics } from '@bank/platform/telemetry';
 import type { EmailConfig } from './config.ts';
 import { startEventMailConsumer } from './consumer/event-mail-consumer.ts';
@@ -106,6 +107,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   app.disable('x-powered-by');
   mountTelemetry(app, { metrics, logger, ...(options.metricsAccess ? { access: options.metricsAccess } : {}) });
   app.use(helmet());
+  mountDocs(app, { specPath: emailApiSpecPath, title: 'Email service API' });
   mountEmailApi(
     app,
     createEmailHandlers({

@@ -10,7 +10,7 @@ import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
 import { metricsAccess } from '@bank/platform/telemetry';
 import { createEmailService, type EmailService } from './app.ts';
-import { createMailCatcher, type MailCatcher } from './catcher/index.ts';
+import type { MailCatcher } from './catcher/index.ts';
 import type { EmailConfig } from './config.ts';
 import { createMailTransport, type MailTransport } from './mail/index.ts';
 import { openSentStore, type SentStore } from './sent-store/index.ts';
@@ -58,6 +58,8 @@ export async function startEmailService(config: EmailConfig, overrides: EmailOve
   try {
     let catcher: MailCatcher | undefined;
     if (config.START_MAIL_CATCHER) {
+      // loaded only when asked for: smtp-server and mailparser are no part of a service sending mail
+      const { createMailCatcher } = await import('./catcher/index.ts');
       const started = createMailCatcher({
         smtpPort: config.CATCHER_SMTP_PORT,
         httpPort: config.CATCHER_HTTP_PORT,

@@ -12,8 +12,8 @@ import { startAccountEventsConsumer, type ConsumerRetryOptions } from './consume
 import { createLogHandlers, type Readiness } from './handlers/log-handlers.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
-import { LogStoreUnavailableError, type LogStore, type StoreReadiness } from './store/index.ts';
-import type { UserAccessStore } from './access/index.ts';
+import { LogStoreUnavailableError, type LogStore, type StoreReadiness } from './store/log-store.ts';
+import type { UserAccessStore } from './access/user-access-store.ts';
 
 export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
 

@@ -12,8 +12,10 @@ import { metricsAccess } from '@bank/platform/telemetry';
 import { StartupError } from '@bank/platform/process';
 import { createLogService, type LogService } from './app.ts';
 import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
-import { createUserAccessStore, type UserAccessStore } from './access/index.ts';
-import { createLogStore, type LogStore } from './store/index.ts';
+import { createUserAccessStore } from './access/create-user-access-store.ts';
+import type { UserAccessStore } from './access/user-access-store.ts';
+import { createLogStore } from './store/create-log-store.ts';
+import type { LogStore } from './store/log-store.ts';
 
 export { loadLogConfig, type LogConfig } from './config.ts';
 
@@ -39,8 +41,8 @@ export interface RunningLogService {
 /** Start log-service from its config; resolves once it listens. */
 export async function startLogService(config: LogConfig, overrides: LogOverrides = {}): Promise<RunningLogService> {
   const logger = overrides.logger ?? createLogger('log-service', { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const store = overrides.store ?? openLogStore(config, logger);
-  const accessStore = overrides.accessStore ?? createUserAccessStore(config.LOG_STORE_URL, { timeoutMs: config.MONGODB_TIMEOUT_MS, socketTimeoutMs: config.MONGODB_SOCKET_TIMEOUT_MS });
+  const store = overrides.store ?? (await openLogStore(config, logger));
+  const accessStore = overrides.accessStore ?? (await createUserAccessStore(config.LOG_STORE_URL, { timeoutMs: config.MONGODB_TIMEOUT_MS, socketTimeoutMs: config.MONGODB_SOCKET_TIMEOUT_MS }));
   const bus = overrides.bus ?? startAmqpBus(config, logger);
   const service = createLogService(config, { store, accessStore, bus, logger }, { metricsAccess: metricsAccess(config) });
   const closeOwn = async () => {
@@ -78,14 +80,14 @@ export async function startLogService(config: LogConfig, overrides: LogOverrides
  * The store the config names, with the choice logged: which setting chose it, and which settings
  * lost. One that cannot be opened (an unwritable SQLite path, …) is a StartupError.
  */
-function openLogStore(config: LogConfig, logger: Logger): LogStore {
+async function openLogStore(config: LogConfig, logger: Logger): Promise<LogStore> {
   logger.info(describeLogStore(config), 'log store chosen');
   if (config.LOG_STORE_IGNORED.length > 0) {
     const ignored = config.LOG_STORE_IGNORED.join(' and ');
     logger.warn({ ignored: config.LOG_STORE_IGNORED }, `LOG_STORE_URL is set, so ${ignored} ${config.LOG_STORE_IGNORED.length > 1 ? 'are' : 'is'} ignored`);
   }
   try {
-    return createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
+    return await createLogStore(config.LOG_STORE_URL, logStoreSettings(config, logger));
   } catch (err) {
     const { code, message } = err as { code?: unknown; message?: unknown };
     const cause = typeof code === 'string' ? code : typeof message === 'string' ? message : String(err);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { parseEnv } from 'node:util';
 import { ConfigError } from '@bank/platform/config';
 import { describeLogStore, loadLogConfig, logStoreSettings, mongoUrlWithDatabase } from '../src/config.ts';
-import { createLogStore, MongoLogStore } from '../src/store/index.ts';
+import { createLogStore } from '../src/store/index.ts';
 
 const strong = '8gZLONjLJdpygX/lsl1hDwLEtGzv3sU1cfZ9ci82loAn';
 
@@ -72,8 +72,9 @@ describe('log-service config', () => {
 
   it("honours the seed's MONGODB_COLLECTIONS as the log collection, and refuses what is not one collection name", async () => {
     const config = loadLogConfig({ MONGODB_URI: 'mongodb://db:27017/audit', MONGODB_COLLECTIONS: 'audit_log' });
-    const store = createLogStore(config.LOG_STORE_URL, logStoreSettings(config));
+    const store = await createLogStore(config.LOG_STORE_URL, logStoreSettings(config));
     try {
+      const { MongoLogStore } = await import('../src/store/mongo-log-store.ts');
       assert.ok(store instanceof MongoLogStore);
       assert.equal(store.collection.collectionName, 'audit_log');
       assert.equal(store.db.databaseName, 'audit');

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { Router, type Request, type Response } from 'express';
+import { readFile } from 'node:fs/promises';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import swaggerUi from 'swagger-ui-express';
-import { parse } from 'yaml';
 
 export interface DocsOptions {
   /** Where the docs live (default `/docs`). */
@@ -37,10 +35,26 @@ const docsContentSecurityPolicy = helmet.contentSecurityPolicy({
  * API documentation from the same spec file the validator reads: Swagger UI at `/docs/` (`/docs`
  * redirects there so the page's relative asset URLs resolve) and the raw spec at `/docs/openapi.yaml`.
  * Mount after helmet: the docs routes replace the app-wide CSP with a relaxed one.
+ *
+ * Nothing of it is built at start-up: the spec is read and parsed, and swagger-ui-express and the
+ * YAML parser are loaded, on the first request under the base path (start-up time and the memory
+ * a parsed spec holds are paid only by a process whose docs are opened).
  */
 export function mountDocs(app: Router, options: DocsOptions): void {
   const basePath = options.basePath ?? '/docs';
-  const raw = readFileSync(options.specPath, 'utf8');
+  let built: Promise<Router> | undefined;
+  const docs = (req: Request, res: Response, next: NextFunction): void => {
+    built ??= buildDocsRouter(options).catch((err: unknown) => {
+      built = undefined; // the next request tries again
+      throw err;
+    });
+    built.then((router) => router(req, res, next), next);
+  };
+  app.use(basePath, docsContentSecurityPolicy, docs);
+}
+
+async function buildDocsRouter(options: DocsOptions): Promise<Router> {
+  const [raw, { parse }, { default: swaggerUi }] = await Promise.all([readFile(options.specPath, 'utf8'), import('yaml'), import('swagger-ui-express')]);
   const document = parse(raw) as Record<string, unknown>;
   const uiOptions = {
     customSiteTitle: options.title,
@@ -49,7 +63,6 @@ export function mountDocs(app: Router, options: DocsOptions): void {
   };
 
   const router = Router({ strict: true });
-  router.use(docsContentSecurityPolicy);
   router.get('/openapi.yaml', (_req: Request, res: Response) => {
     res.type('application/yaml').send(raw);
   });
@@ -66,5 +79,5 @@ export function mountDocs(app: Router, options: DocsOptions): void {
   });
   router.use('/', swaggerUi.serveFiles(document, uiOptions));
   router.get('/', swaggerUi.setup(document, uiOptions));
-  app.use(basePath, router);
+  return router;
 }

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import type * as PinoPrettyModule from 'pino-pretty';
+
+/** pino-pretty (≈ 30 modules) is loaded only by a process that asks for `pretty`: production logs JSON. */
+const load = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -28,6 +32,7 @@ export function createLogger(service: string, options: LoggerSettings = {}): Log
     redact: { paths: ['req.headers.authorization', 'password', '*.password'], censor: '[redacted]' },
   };
   if (options.format === 'pretty') {
+    const { PinoPretty } = load('pino-pretty') as typeof PinoPrettyModule;
     const pretty = PinoPretty({
       sync: true,
       translateTime: 'SYS:HH:MM:ss.l',

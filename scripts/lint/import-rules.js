@@ -2,8 +2,8 @@
  * The import rules of ARCHITECTURE.md as ESLint `no-restricted-imports` blocks (eslint.config.js
  * spreads them in; scripts/lint/test/import-rules.test.ts proves them on fixture files):
  *
- * - a service imports generated packages, @bank/platform, @bank/platform-http (bank and log only;
- *   email-service binds its API through the generated @bank/email-api)
+ * - a service imports generated packages, @bank/platform, @bank/platform-http (email-service only its
+ *   docs, `@bank/platform-http/docs`: it binds its API through the generated @bank/email-api)
  *   and its own files — never another service, never scripts/; only its tests may import the test kit;
  * - platform and platform-http import no generated code and no service (platform not platform-http);
  * - generated packages import @bank/platform* only (and the server packages the client's types);
@@ -42,7 +42,11 @@ function serviceRules(self, { tests }) {
     ),
   ];
   if (self === 'email-service') {
-    patterns.push(packages(['@bank/platform-http'], 'email-service binds its OpenAPI only through the generated @bank/email-api: @bank/platform-http itself is for bank-service and log-service.'));
+    // its Swagger UI (`@bank/platform-http/docs`) is mounted like log-service's; the binding is not
+    patterns.push({
+      regex: '^@bank/platform-http(?!/docs$)(?:/|$)',
+      message: 'email-service binds its OpenAPI only through the generated @bank/email-api: of @bank/platform-http it uses only the docs (`@bank/platform-http/docs`).',
+    });
   }
   if (!tests) patterns.push(packages(TESTKIT, `the test kit is for tests: ${self}/src must not import it.`));
   return patterns;

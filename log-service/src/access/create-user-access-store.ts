@@ -1,14 +1,15 @@
-import { mongoDbNameFromUrl, sqliteFileFromUrl } from '../store/index.ts';
-import { MongoUserAccessStore } from './mongo-user-access-store.ts';
+import { sqliteFileFromUrl } from '../store/sqlite-location.ts';
 import { SqliteUserAccessStore } from './sqlite-user-access-store.ts';
 import type { UserAccessStore } from './user-access-store.ts';
 
 /**
  * The record of revoked tokens lives where the log entries do (LOG_STORE_URL): the collection
  * `user_access` of the same MongoDB database, or the table `user_access` of the same SQLite file.
+ * The MongoDB adapter and driver are loaded only when the URL names MongoDB.
  */
-export function createUserAccessStore(url: string, mongo: { timeoutMs?: number; socketTimeoutMs?: number } = {}): UserAccessStore {
+export async function createUserAccessStore(url: string, mongo: { timeoutMs?: number; socketTimeoutMs?: number } = {}): Promise<UserAccessStore> {
   if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) {
+    const [{ MongoUserAccessStore }, { mongoDbNameFromUrl }] = await Promise.all([import('./mongo-user-access-store.ts'), import('../store/mongo-log-store.ts')]);
     // the same time limits as the log store: a store that cannot answer is down (503), never a hang
     const clientOptions = {
       ...(mongo.timeoutMs !== undefined ? { serverSelectionTimeoutMS: mongo.timeoutMs, connectTimeoutMS: mongo.timeoutMs } : {}),

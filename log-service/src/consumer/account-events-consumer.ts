@@ -9,8 +9,9 @@ import {
 import type { ConsumeFailure, EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { backoffDelay, sleep } from '@bank/platform/retry';
-import { recordAccessChange, type UserAccessStore } from '../access/index.ts';
-import { InvalidLogDocumentError, LogStoreUnavailableError, type LogStore } from '../store/index.ts';
+import { recordAccessChange } from '../access/record-access-change.ts';
+import type { UserAccessStore } from '../access/user-access-store.ts';
+import { InvalidLogDocumentError, LogStoreUnavailableError, type LogStore } from '../store/log-store.ts';
 import { StoreAvailability, type Backoff } from './store-availability.ts';
 
 /**

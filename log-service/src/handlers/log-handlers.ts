@@ -1,6 +1,6 @@
 import type { LogApiHandlers } from '@bank/log-api';
 import { createDeadLetterHandlers, pageEnvelope, type DeadLetterHandlerDeps } from '@bank/platform/http';
-import { MAX_LIST_WINDOW, type LogListQuery, type LogStore } from '../store/index.ts';
+import { MAX_LIST_WINDOW, type LogListQuery, type LogStore } from '../store/log-store.ts';
 import { ACCESS_DENIED, mayAdministerDeadLetters, mayReadLogs, mayWriteLogs, type LogCaller } from '../http/caller.ts';
 
 export interface Readiness {

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { InvalidTokenError, isServiceToken, issuedAtMs, userIdOf, verifyToken, type KeyObject, type TokenAudience } from '@bank/platform/auth';
 import { HttpError } from '@bank/platform/http';
-import { judgeToken, type UserAccessStore } from '../access/index.ts';
+import { judgeToken, type UserAccessStore } from '../access/user-access-store.ts';
 import { callerFromClaims, type LogCaller } from './caller.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i;

@@ -1,5 +1,5 @@
 import type { ErrorResponse } from '@bank/platform/http';
-import { InvalidLogDocumentError, InvalidLogIdError, LogStoreUnavailableError } from '../store/index.ts';
+import { InvalidLogDocumentError, InvalidLogIdError, LogStoreUnavailableError } from '../store/log-store.ts';
 
 /** Seconds a client is asked to wait when the log store is down. */
 export const STORE_RETRY_AFTER_SECONDS = 5;

@@ -1,6 +1,6 @@
 import type { Logger } from '@bank/platform/logging';
 import type { LogStore } from './log-store.ts';
-import { MongoLogStore, type MongoWriteConcern } from './mongo-log-store.ts';
+import type { MongoWriteConcern } from './mongo-log-store.ts';
 import { sqliteFileFromUrl } from './sqlite-location.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 
@@ -19,10 +19,12 @@ export interface LogStoreSettings {
  * - `mongodb://…` / `mongodb+srv://…` → MongoDB, database from the URL path (default `log-service`),
  *   collection `settings.collection` (default `logs`);
  * - `sqlite:./data/logs.sqlite` (or `sqlite::memory:`) → the embedded SQLite store.
- * Nothing is contacted here: MongoDB connects on first use, `ping()` checks reachability.
+ * Nothing is contacted here: MongoDB connects on first use, `ping()` checks reachability. The
+ * MongoDB adapter (and the driver: ≈ 20 MiB of memory, ≈ 50 ms to load) is loaded only when the URL names it.
  */
-export function createLogStore(url: string, settings: LogStoreSettings = {}): LogStore {
+export async function createLogStore(url: string, settings: LogStoreSettings = {}): Promise<LogStore> {
   if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) {
+    const { MongoLogStore } = await import('./mongo-log-store.ts');
     return new MongoLogStore({
       url,
       ...(settings.collection !== undefined ? { collectionName: settings.collection } : {}),

@@ -131,14 +131,16 @@ for (const harness of [sqliteHarness(), mongoHarness()]) {
 
 describe('createUserAccessStore', () => {
   it('puts the record beside the log store: SQLite for sqlite:, MongoDB for mongodb://, and refuses other schemes', async () => {
-    const sqlite = createUserAccessStore('sqlite::memory:');
+    const sqlite = await createUserAccessStore('sqlite::memory:');
     assert.ok(sqlite instanceof SqliteUserAccessStore);
     await sqlite.close();
-    const mongo = createUserAccessStore('mongodb://127.0.0.1:9/some-db');
-    assert.ok(mongo instanceof MongoUserAccessStore);
+    // the class as the factory loads it (import()): under mocha the static imports of a test are another module instance
+    const { MongoUserAccessStore: LoadedMongoUserAccessStore } = await import('../../src/access/mongo-user-access-store.ts');
+    const mongo = await createUserAccessStore('mongodb://127.0.0.1:9/some-db');
+    assert.ok(mongo instanceof LoadedMongoUserAccessStore);
     assert.equal(mongo.collection.dbName, 'some-db');
     assert.equal(mongo.collection.collectionName, 'user_access');
     await mongo.close();
-    assert.throws(() => createUserAccessStore('redis://x'), /Unsupported LOG_STORE_URL scheme/);
+    await assert.rejects(createUserAccessStore('redis://x'), /Unsupported LOG_STORE_URL scheme/);
   });
 });
