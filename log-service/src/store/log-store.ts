@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { ObjectId } from 'bson';
 
 /** A log entry as the store returns it. Absent optionals are omitted, never null. */
 export interface LogEntry {
@@ -116,22 +116,12 @@ export function normalizeLogId(id: string): string {
   return id.toLowerCase();
 }
 
-/** An ObjectId's per-process random value (5 bytes) and its counter (3 bytes, from a random start), as the driver makes them. */
-const PROCESS_UNIQUE = randomBytes(5);
-let idCounter = randomInt(0x1000000);
-
 /**
- * A new id in MongoDB's ObjectId layout (4-byte big-endian seconds, the process's random value, a
- * 3-byte counter): what the MongoDB adapter's ids look like, made without loading the driver (which
- * the SQLite store does not otherwise need: ≈ 20 MiB of memory).
+ * A new id in MongoDB's ObjectId layout, from `bson` (the driver's own id type, without the driver,
+ * which the SQLite store does not otherwise need: ≈ 17 MiB of memory against ≈ 4).
  */
 export function newLogId(): string {
-  const id = Buffer.allocUnsafe(12);
-  id.writeUInt32BE(Math.floor(Date.now() / 1000) % 0x100000000, 0);
-  PROCESS_UNIQUE.copy(id, 4);
-  idCounter = (idCounter + 1) % 0x1000000;
-  id.writeUIntBE(idCounter, 9, 3);
-  return id.toString('hex');
+  return new ObjectId().toHexString();
 }
 
 /** The checked, normalised form of a NewLog that adapters write. */

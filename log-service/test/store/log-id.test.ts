@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { isValidLogId, newLogId } from '../../src/store/log-store.ts';
 
-describe('newLogId (ids of the SQLite store, in ObjectId layout without the MongoDB driver)', () => {
+describe('newLogId (ids of the SQLite store: bson ObjectIds, without the MongoDB driver)', () => {
   it('makes 24 lowercase hex characters that the id check accepts, starting with the current second', () => {
     const before = Math.floor(Date.now() / 1000);
     const id = newLogId();
