@@ -11,3 +11,4 @@ export * from './engine-databases.ts';
 export * from './congodb.ts';
 export * from './raw-http.ts';
 export * from './prometheus-text.ts';
+export * from './loaded-packages.ts';
