@@ -68,8 +68,3 @@ export function argon2idHasher(parameters: Argon2idParameters, dummyHash?: strin
 
 /** The service's hasher: argon2id at OWASP's parameters. */
 export const passwordHasher: PasswordHasher = argon2idHasher(PASSWORD_HASH_OPTIONS, DUMMY_PASSWORD_HASH);
-
-export const hashPassword = (password: string): Promise<string> => passwordHasher.hash(password);
-export const verifyPassword = (hash: string, password: string): Promise<boolean> => passwordHasher.verify(hash, password);
-export const verifyDummyPassword = (password: string): Promise<false> => passwordHasher.verifyDummy(password);
-export const passwordNeedsRehash = (hash: string): boolean => passwordHasher.needsRehash(hash);

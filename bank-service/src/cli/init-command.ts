@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { hashPassword } from '../auth/passwords.ts';
+import { passwordHasher } from '../auth/passwords.ts';
 import { inTransaction } from '../db/database.ts';
 import { migrateLatest } from '../db/migrator.ts';
 import { sameName } from '../repositories/name-key.ts';
@@ -40,12 +40,12 @@ export async function runInit(db: Knex, options: InitOptions): Promise<InitResul
   const { migrations } = await migrateLatest(db, options.migrationsDirectory === undefined ? {} : { directory: options.migrationsDirectory });
   // Hash outside the transaction: SQLite has one connection and argon2 takes tens of milliseconds.
   const existing = await findUserByEmail(db, admin.email);
-  const passwordHash = existing === null ? await hashPassword(admin.password) : null;
+  const passwordHash = existing === null ? await passwordHasher.hash(admin.password) : null;
   return inTransaction(db, async (trx) => {
     const rolesCreated = await ensureRoles(trx, BUILT_IN_ROLES);
     const user = await findUserByEmail(trx, admin.email);
     if (user === null) {
-      await createUser(trx, { email: admin.email, password_hash: passwordHash ?? (await hashPassword(admin.password)), roles: ['admin'] });
+      await createUser(trx, { email: admin.email, password_hash: passwordHash ?? (await passwordHasher.hash(admin.password)), roles: ['admin'] });
       return { migrations, rolesCreated, adminCreated: true, adminRoleGranted: false };
     }
     // Role names compare like the unique index does (an `Admin` row is the admin role).

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { DUMMY_PASSWORD_HASH, hashPassword, passwordNeedsRehash, verifyDummyPassword, verifyPassword } from '../../src/auth/passwords.ts';
+import { argon2idHasher, DUMMY_PASSWORD_HASH, passwordHasher } from '../../src/auth/passwords.ts';
+
+const { hash: hashPassword, verify: verifyPassword, verifyDummy: verifyDummyPassword, needsRehash: passwordNeedsRehash } = passwordHasher;
 
 describe('password hashing', function () {
   it('hashes with argon2id at m=19456 KiB, t=2, p=1 and a fresh salt each time', async function () {
@@ -33,5 +35,17 @@ describe('password hashing', function () {
   it('keeps the dummy hash on the current parameters, so an unknown e-mail costs a real verification', async function () {
     assert.equal(passwordNeedsRehash(DUMMY_PASSWORD_HASH), false);
     assert.match(DUMMY_PASSWORD_HASH, /^\$argon2id\$/);
+  });
+
+  it('hashes, verifies and costs a dummy verification at its own parameters when made with others (the test harness\'s)', async function () {
+    const cheap = argon2idHasher({ memoryCost: 256, timeCost: 1, parallelism: 1 });
+    const hash = await cheap.hash('s3cret-password');
+    assert.match(hash, /^\$argon2id\$v=19\$m=256,p=1,t=1\$/);
+    assert.equal(await cheap.verify(hash, 's3cret-password'), true);
+    assert.equal(await passwordHasher.verify(hash, 's3cret-password'), true, 'any argon2id hash verifies: the parameters are in it');
+    assert.equal(await cheap.verifyDummy('whatever'), false);
+    assert.equal(cheap.needsRehash(hash), false);
+    assert.equal(cheap.needsRehash(DUMMY_PASSWORD_HASH), true, 'a hash with other parameters is replaced at the next login');
+    assert.equal(passwordHasher.needsRehash(hash), true, 'the service re-hashes a weak hash at OWASP\'s parameters');
   });
 });

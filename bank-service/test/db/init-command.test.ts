@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { verifyPassword } from '../../src/auth/passwords.ts';
+import { passwordHasher } from '../../src/auth/passwords.ts';
 import { loadCliConfig, DEVELOPMENT_ADMIN } from '../../src/cli/cli-config.ts';
 import { InitError, runInit } from '../../src/cli/init-command.ts';
 import { findCredentialsByEmail, findUserByEmail } from '../../src/repositories/users-repository.ts';
@@ -31,7 +31,7 @@ forEachDatabase(
       assert.deepEqual(user?.roles, ['admin']);
       const credentials = await findCredentialsByEmail(ctx.db, admin.email);
       assert.ok(credentials);
-      assert.equal(await verifyPassword(credentials.password_hash, admin.password), true);
+      assert.equal(await passwordHasher.verify(credentials.password_hash, admin.password), true);
       const state = await snapshot(ctx.db);
 
       const second = await runInit(ctx.db, { admin: { ...admin, password: 'a-different-password' } });
