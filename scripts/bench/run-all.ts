@@ -8,7 +8,7 @@
  *
  * Env (all optional): BENCH_SECONDS (10) measured seconds per wrk run, BENCH_EVENTS (5000) events
  * in the pipeline run, BENCH_LATENCY_EVENTS (500), BENCH_STARTUP_ROUNDS (3), BENCH_RUNTIME
- * (`source`, or `compiled`: how the services under load run), BENCH_TIMEOUT_MS (540000) hard limit
+ * (`source`, or `compiled`: how the services under load run), BENCH_TIMEOUT_MS (660000) hard limit
  * of the whole run, BENCH_JSON=<file> also writes the figures as JSON, BENCH_ONLY (comma list of
  * startup, cards, ladder, tracing, login, transfers, pipeline, embedded; default all) runs only those figures,
  * BENCH_TRACING_ROUNDS (3) interleaved tracing-on runs of the tracing figure.
@@ -39,8 +39,8 @@ const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 500);
 const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 3);
 const RUNTIME = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'source';
 // the event pipeline also runs on classic queues, on a second system (≈ +60 s)
-// the tracing figure: two more bank processes and 2 × BENCH_TRACING_ROUNDS + 1 wrk runs (≈ +90 s)
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 540_000);
+// the tracing figure: three more bank processes and 3 × BENCH_TRACING_ROUNDS + 1 wrk runs (≈ +2 min)
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 660_000);
 const TRACING_ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 3);
 const WARMUP_SECONDS = 3;
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
@@ -373,8 +373,8 @@ async function main(): Promise<number> {
     commands.push('LADDER_STEP=<step> node --import tsx --conditions=bank-source scripts/bench/ladder-server.ts   # the ladder rungs');
   }
   if (wanted('tracing')) {
-    note(`tracing: cards-list on two more bank processes, tracing off (OTEL_TRACES_EXPORTER=none) and on (OTLP to a dropping sink), ${TRACING_ROUNDS} interleaved rounds`);
-    // the two extra bank processes run the compiled build whatever BENCH_RUNTIME is: production's cost, not tsx's
+    note(`tracing: cards-list on three more bank processes, tracing off (OTEL_TRACES_EXPORTER=none), on (OTLP to a dropping sink) and instrumented but recording nothing (always_off), ${TRACING_ROUNDS} interleaved rounds`);
+    // the three extra bank processes run the compiled build whatever BENCH_RUNTIME is: production's cost, not tsx's
     const tracing = await benchTracing(system, data, { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, runtime: 'compiled', rounds: TRACING_ROUNDS });
     say(tracing.line);
     results.tracing = tracing;

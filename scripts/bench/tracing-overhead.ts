@@ -1,14 +1,17 @@
 /**
- * The cost of tracing: the cards list (`GET /api/accounts/{id}/cards`) on two extra bank-service
+ * The cost of tracing: the cards list (`GET /api/accounts/{id}/cards`) on three extra bank-service
  * processes started alike with the tracing entry (`--import @bank/platform/telemetry/register`),
  * one with OTEL_TRACES_EXPORTER=none (tracing off: nothing loaded), one exporting every span over
- * OTLP/HTTP (protobuf, the SDK's default) to a sink that accepts and drops them. Runs alternate
- * off, on, off, … (BENCH_TRACING_ROUNDS "on" runs, default 3), each figure the mean of its runs, so
- * both sample the machine's load over the same time. Aim: on ≥ 0.85 × off.
+ * OTLP/HTTP (protobuf, the SDK's default) to a sink that accepts and drops them, and a third with every
+ * instrumentation loaded but nothing recorded (OTEL_TRACES_SAMPLER=always_off: what the hooks and the
+ * context propagation cost before any span is kept). Runs alternate off, on, unrecorded, off, …
+ * (BENCH_TRACING_ROUNDS rounds, default 3), each figure the mean of its runs, so all sample the
+ * machine's load over the same time. Aim: on ≥ 0.85 × off.
  *
  * Part of `make bench` (run-all.ts); alone: `tsx --conditions=bank-source scripts/bench/tracing-overhead.ts`
  * (after `npm run build`; starts its own system on MariaDB and RabbitMQ, BENCH_SECONDS per run, the
  * compiled dist/ build unless BENCH_RUNTIME=source, BENCH_PORTS=<from>-<to> and BENCH_PREFIX to keep to a port range and vhost/database prefix).
+ * BENCH_NODE=<path of a node binary> runs the three measured processes on that Node.js instead of this one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,8 +30,10 @@ export interface TracingFigure {
   met: boolean;
   off: Array<WrkRun['result']>;
   on: Array<WrkRun['result']>;
-  /** The bank process's mean CPU time per request (ms), tracing off and on. */
-  cpuPerRequestMs: { off: number; on: number };
+  /** Instrumented, nothing recorded (always_off). */
+  unrecorded: Array<WrkRun['result']>;
+  /** The bank process's mean CPU time per request (ms): tracing off, on, instrumented but unrecorded. */
+  cpuPerRequestMs: { off: number; on: number; unrecorded: number };
   commands: string[];
 }
 
@@ -54,7 +59,7 @@ async function startBank(system: SystemUnderTest, runtime: ServiceRuntime, env: 
   const port = await freePort(ports);
   const base = serviceNodeArgs(runtime, 'bank-service/src/main.ts');
   const args = [...base.slice(0, -1), ...REGISTER, ...base.slice(-1)];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.env.BENCH_NODE || process.execPath, args, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -93,13 +98,15 @@ async function startBank(system: SystemUnderTest, runtime: ServiceRuntime, env: 
 export async function benchTracing(system: SystemUnderTest, data: BenchData, options: { seconds: number; warmupSeconds: number; runtime: ServiceRuntime; rounds: number; ports?: PortRange }): Promise<TracingFigure> {
   const sink = await startSink(options.ports);
   const off = await startBank(system, options.runtime, { OTEL_TRACES_EXPORTER: 'none' }, options.ports);
-  const on = await startBank(system, options.runtime, {
+  const traced = {
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-    // e.g. '{"OTEL_TRACES_SAMPLER":"always_off"}' to see what the instrumentation costs without recording
+    // e.g. '{"OTEL_NODE_DISABLED_INSTRUMENTATIONS":"express"}' to see what one instrumentation costs
     ...(JSON.parse(process.env.BENCH_TRACING_ENV ?? '{}') as Record<string, string>),
-  }, options.ports);
+  };
+  const on = await startBank(system, options.runtime, traced, options.ports);
+  const unrecorded = await startBank(system, options.runtime, { ...traced, OTEL_TRACES_SAMPLER: 'always_off' }, options.ports);
   try {
     const path = `/api/accounts/${data.accountId}/cards`;
     const headers = { Authorization: `Bearer ${data.userToken}` };
@@ -113,26 +120,30 @@ export async function benchTracing(system: SystemUnderTest, data: BenchData, opt
     };
     await run(off, options.warmupSeconds);
     await run(on, options.warmupSeconds);
-    // off, on, off, on, …, off: both figures sample the machine's load over the same span of time
+    await run(unrecorded, options.warmupSeconds);
+    // off, on, unrecorded, off, …, off: the figures sample the machine's load over the same span of time
     const offRuns: WrkRun[] = [await run(off, options.seconds)];
     const onRuns: WrkRun[] = [];
+    const unrecordedRuns: WrkRun[] = [];
     for (let round = 0; round < options.rounds; round += 1) {
       onRuns.push(await run(on, options.seconds));
+      unrecordedRuns.push(await run(unrecorded, options.seconds));
       offRuns.push(await run(off, options.seconds));
     }
     const mean = (runs: WrkRun[]) => runs.reduce((sum, r) => sum + r.result.requestsPerSecond, 0) / runs.length;
     const cpuMean = (runs: WrkRun[]) => runs.reduce((sum, r) => sum + cpuPerRequest.get(r)!, 0) / runs.length;
-    const [offRate, onRate] = [mean(offRuns), mean(onRuns)];
-    const [offCpu, onCpu] = [cpuMean(offRuns), cpuMean(onRuns)];
+    const [offRate, onRate, unrecordedRate] = [mean(offRuns), mean(onRuns), mean(unrecordedRuns)];
+    const [offCpu, onCpu, unrecordedCpu] = [cpuMean(offRuns), cpuMean(onRuns), cpuMean(unrecordedRuns)];
     const ratio = ratioPart(onRate, offRate, { min: 0.85 });
     const overhead = (1 - onRate / offRate) * 100;
-    const errors = [...offRuns, ...onRuns].reduce((n, r) => n + r.result.non2xx + r.result.socketErrors, 0);
+    const errors = [...offRuns, ...onRuns, ...unrecordedRuns].reduce((n, r) => n + r.result.non2xx + r.result.socketErrors, 0);
     const rates = (runs: WrkRun[]) => runs.map((r) => fmt.rate(r.result.requestsPerSecond)).join(', ');
     const line = figureLine('tracing', [
       `cards-list off ${fmt.rate(offRate)} req/s (${rates(offRuns)})`,
       `on ${fmt.rate(onRate)} req/s (${rates(onRuns)})`,
       `overhead ${fmt.f(overhead)} %${errors > 0 ? ` (${errors} failed requests)` : ''}`,
       `CPU per request off ${fmt.f(offCpu * 1000, 0)} µs on ${fmt.f(onCpu * 1000, 0)} µs (+${fmt.f((onCpu / offCpu - 1) * 100)} %)`,
+      `instrumented, nothing recorded ${fmt.rate(unrecordedRate)} req/s = ${fmt.f(unrecordedRate / offRate, 2)} of off, ${fmt.f(unrecordedCpu * 1000, 0)} µs (+${fmt.f((unrecordedCpu / offCpu - 1) * 100)} %)`,
       ratio.text,
     ]);
     return {
@@ -140,11 +151,12 @@ export async function benchTracing(system: SystemUnderTest, data: BenchData, opt
       met: ratio.met && errors === 0,
       off: offRuns.map((r) => r.result),
       on: onRuns.map((r) => r.result),
-      cpuPerRequestMs: { off: offCpu, on: onCpu },
+      unrecorded: unrecordedRuns.map((r) => r.result),
+      cpuPerRequestMs: { off: offCpu, on: onCpu, unrecorded: unrecordedCpu },
       commands: [`${onRuns[0]!.command}   # tracing on / OTEL_TRACES_EXPORTER=none: scripts/bench/tracing-overhead.ts`],
     };
   } finally {
-    await Promise.all([off.stop(), on.stop()]);
+    await Promise.all([off.stop(), on.stop(), unrecorded.stop()]);
     sink.close();
   }
 }
