@@ -7,7 +7,7 @@ import { createEmailService, type EmailService } from '../../src/app.ts';
 import type { EmailConfig } from '../../src/config.ts';
 import { SmtpRejectedError, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, bankCreated, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, bankCreated, memoryAccessStore, testConfig } from '../support/email-fixtures.ts';
 
 interface ScriptedState {
   /** Message ids of the mails the server accepted. */
@@ -54,7 +54,7 @@ describe('email-service dead-letter admin API (in-memory bus)', () => {
     bus = new InMemoryBus();
     sentStore = await openSentStore(':memory:');
     state = { sent: [], failNext: 0 };
-    service = createEmailService(config, { bus, transport: scriptedTransport(state), sentStore }, { smtpCheckTtlMs: 0, validateResponses: true });
+    service = createEmailService(config, { bus, transport: scriptedTransport(state), sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 0, validateResponses: true });
     await service.start();
   });
   afterEach(async () => {

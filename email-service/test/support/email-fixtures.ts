@@ -1,3 +1,5 @@
+import { SqliteUserAccessStore, type UserAccessStore } from '@bank/platform/auth';
+import { openSqliteFile } from '../../src/sent-store/open-sqlite.ts';
 import { randomUUID } from 'node:crypto';
 import type { AccountCreated, BankCreated } from '@bank/events';
 import { loadEmailConfig, type EmailConfig } from '../../src/config.ts';
@@ -47,4 +49,9 @@ export function mailedEventIds(messages: readonly CaughtMessage[]): string[] {
 /** Let pending deliveries and retries run for a while (for asserting that something did NOT happen). */
 export function settle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** An empty record of revoked tokens in a private in-memory SQLite database (nothing revoked). */
+export function memoryAccessStore(): UserAccessStore {
+  return new SqliteUserAccessStore(openSqliteFile(':memory:'));
 }
