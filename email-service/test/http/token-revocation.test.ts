@@ -10,23 +10,10 @@ import { InMemoryBus } from '@bank/platform/events';
 import { waitFor } from '@bank/testkit';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import type { EmailConfig } from '../../src/config.ts';
-import type { MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, memoryAccessStore, newId, settle, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, memoryAccessStore, newId, scriptedTransport, settle, testConfig } from '../support/email-fixtures.ts';
 
 const ADMIN_ID = 21;
-
-/** A transport that accepts every mail and keeps its subject. */
-function recordingTransport(subjects: string[]): MailTransport {
-  return {
-    async send(mail) {
-      subjects.push(String(mail.subject));
-      return { messageId: `<m${subjects.length}@test>`, accepted: ['ops@bank.test'], rejected: [] } as unknown as Awaited<ReturnType<MailTransport['send']>>;
-    },
-    verify: async () => {},
-    close: () => {},
-  };
-}
 
 describe('email-service: admin tokens revoked by user.access.changed (in-memory bus)', () => {
   let config: EmailConfig;
@@ -68,7 +55,7 @@ describe('email-service: admin tokens revoked by user.access.changed (in-memory 
     sentStore = await openSentStore(':memory:');
     accessStore = memoryAccessStore();
     subjects = [];
-    service = createEmailService(config, { bus, transport: recordingTransport(subjects), sentStore, accessStore }, { smtpCheckTtlMs: 0, validateResponses: true });
+    service = createEmailService(config, { bus, transport: scriptedTransport((mail) => void subjects.push(String(mail.subject))), sentStore, accessStore }, { smtpCheckTtlMs: 0, validateResponses: true });
     await service.start();
     events = createEventChannels(bus);
   });
