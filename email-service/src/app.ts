@@ -4,7 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { buildTopology, createEventChannels, deadLetterQueueName, type EventNames } from '@bank/events';
 import { emailApiSpecPath, mountEmailApi } from '@bank/email-api';
-import { createJwtKey } from '@bank/platform/auth';
+import { createJwtKey, type UserAccessStore } from '@bank/platform/auth';
 import { consumerLifecycle, ownedTopology, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { mountDocs } from '@bank/platform-http/docs';
@@ -40,6 +40,8 @@ export interface EmailServiceDeps {
   bus: EventBus;
   transport: MailTransport;
   sentStore: SentStore;
+  /** The record of revoked tokens (`user.access.changed`), checked on every user request. */
+  accessStore: UserAccessStore;
   logger?: Logger;
   now?: () => Date;
   /** This replica's name in the sent store's claims (default: host name, process id and a random suffix). */
@@ -88,7 +90,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
   const readiness = async (): Promise<{ checks: Record<string, CheckStatus>; reasons?: Record<string, string> }> => {
     const [smtpStatus, store] = await Promise.all([
       smtp.check(),
-      deps.sentStore.ping().then(
+      Promise.all([deps.sentStore.ping(), deps.accessStore.ping()]).then(
         () => 'up' as const,
         () => 'down' as const,
       ),
@@ -115,7 +117,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
       deadLetters: { admin: deadLetterAdmin, ref: { queue: config.QUEUE_NAME, deadLetterQueue: deadLetterQueueName(config.QUEUE_NAME) } },
     }),
     {
-      authenticate: createAuthenticator(createJwtKey(config.JWT_SECRET_KEY), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+      authenticate: createAuthenticator(createJwtKey(config.JWT_SECRET_KEY), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }, deps.accessStore),
       validateResponses: options.validateResponses ?? false,
       logger,
     },
@@ -133,6 +135,7 @@ export function createEmailService(config: EmailServiceConfig, deps: EmailServic
           channels,
           transport,
           sentStore: deps.sentStore,
+          accessStore: deps.accessStore,
           logger,
           onSmtpOutcome: (outcome) => smtp.report(outcome),
           ...(deps.now ? { now: deps.now } : {}),

@@ -1,10 +1,11 @@
 /**
  * email-service's one wiring: validated config → dependencies (mail catcher when asked, sent
- * store, SMTP transport, bus, logger) → the running service (HTTP or HTTPS listener for health and
+ * store and record of revoked tokens, SMTP transport, bus, logger) → the running service (HTTP or HTTPS listener for health and
  * readiness, queue consumer). `src/main.ts` calls it with the process environment's config; the
  * embedded runner (`scripts/dev.ts`) with an in-memory bus. Nothing here reads the environment.
  */
 import type { Server } from 'node:http';
+import type { UserAccessStore } from '@bank/platform/auth';
 import { AmqpBus, type EventBus } from '@bank/platform/events';
 import { closeServer, listen } from '@bank/platform/http';
 import { createLogger, type Logger } from '@bank/platform/logging';
@@ -13,7 +14,7 @@ import { createEmailService, type EmailService } from './app.ts';
 import type { MailCatcher } from './catcher/index.ts';
 import type { EmailConfig } from './config.ts';
 import { createMailTransport, type MailTransport } from './mail/index.ts';
-import { openSentStore, type SentStore } from './sent-store/index.ts';
+import { openSentStore, openUserAccessStore, type SentStore } from './sent-store/index.ts';
 
 export { loadEmailConfig, type EmailConfig } from './config.ts';
 
@@ -25,6 +26,8 @@ export interface EmailOverrides {
   transport?: MailTransport;
   /** A sent store (otherwise one for SENT_STORE_URL). */
   sentStore?: SentStore;
+  /** A record of revoked tokens (otherwise the table `user_access` where SENT_STORE_URL points). */
+  accessStore?: UserAccessStore;
   logger?: Logger;
 }
 
@@ -72,12 +75,14 @@ export async function startEmailService(config: EmailConfig, overrides: EmailOve
     }
     const sentStore = overrides.sentStore ?? (await openSentStore(config.SENT_STORE_URL));
     if (!overrides.sentStore) opened.push(() => sentStore.close());
+    const accessStore = overrides.accessStore ?? (await openUserAccessStore(config.SENT_STORE_URL));
+    if (!overrides.accessStore) opened.push(() => accessStore.close());
     const transport = overrides.transport ?? createConfiguredMailTransport(config);
     if (!overrides.transport) opened.push(() => transport.close());
     const bus = overrides.bus ?? startAmqpBus(config, logger);
     if (!overrides.bus) opened.push(() => bus.close());
 
-    const service = createEmailService(config, { bus, transport, sentStore, logger }, { metricsAccess: metricsAccess(config) });
+    const service = createEmailService(config, { bus, transport, sentStore, accessStore, logger }, { metricsAccess: metricsAccess(config) });
     await service.start();
     opened.push(() => service.stop());
     const server = await listen(service.app, { port: config.PORT, host: config.HOST, tlsCert: config.TLS_CERT, tlsKey: config.TLS_KEY });

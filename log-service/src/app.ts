@@ -13,7 +13,7 @@ import { createLogHandlers, type Readiness } from './handlers/log-handlers.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { mapLogError } from './http/error-mapping.ts';
 import { LogStoreUnavailableError, type LogStore, type StoreReadiness } from './store/log-store.ts';
-import type { UserAccessStore } from './access/user-access-store.ts';
+import type { UserAccessStore } from '@bank/platform/auth';
 
 export type LogServiceConfig = Pick<LogConfig, 'EXCHANGE_NAME' | 'QUEUE_NAME' | 'PREFETCH' | 'JWT_SECRET_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
 

@@ -13,7 +13,7 @@ import { StartupError } from '@bank/platform/process';
 import { createLogService, type LogService } from './app.ts';
 import { describeLogStore, logStoreSettings, type LogConfig } from './config.ts';
 import { createUserAccessStore } from './access/create-user-access-store.ts';
-import type { UserAccessStore } from './access/user-access-store.ts';
+import type { UserAccessStore } from '@bank/platform/auth';
 import { createLogStore } from './store/create-log-store.ts';
 import type { LogStore } from './store/log-store.ts';
 

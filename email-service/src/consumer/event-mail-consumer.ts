@@ -7,7 +7,8 @@ import {
   type MessageMeta,
   type Subscription,
 } from '@bank/events';
-import { DependencyUnavailableError, type ConsumeFailure } from '@bank/platform/events';
+import type { UserAccessStore } from '@bank/platform/auth';
+import { DependencyUnavailableError, recordAccessChange, type ConsumeFailure } from '@bank/platform/events';
 import type { Logger } from '@bank/platform/logging';
 import { SmtpUnavailableError, type EventMailPayload, type MailTransport } from '../mail/index.ts';
 import type { SentStore } from '../sent-store/index.ts';
@@ -37,6 +38,8 @@ export interface EventMailDeps {
   channels: EventChannels;
   transport: MailTransport;
   sentStore: SentStore;
+  /** The record of revoked tokens, fed by `user.access.changed`. */
+  accessStore: UserAccessStore;
   logger: Logger;
   now?: () => Date;
   /** Told the outcome of every send (the readiness probe listens). */
@@ -82,28 +85,33 @@ const RECORD_ATTEMPTS = 3;
  * a redelivery after a crash between mail and reply publishes the reply only. A `bank.created`
  * without `reply_to` or `correlation_id` is still mailed (the mail is the event's main effect),
  * then dead-lettered with the reason, because nobody can be answered.
+ *
+ * `user.access.changed` is no mail: it is merged into the record of revoked tokens (accessStore,
+ * monotonic, so a redelivered or reordered message changes nothing) and acked; an unreachable
+ * record makes it wait like an unreachable sent store, a message that cannot be recorded is
+ * dead-lettered.
  */
 export function createEventMailHandlers(deps: EventMailDeps, settings: EventMailSettings): ConsumeEmailServiceQueueHandlers {
-  const { channels, transport, sentStore, logger } = deps;
+  const { channels, transport, sentStore, accessStore, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const lock = new KeyedLock();
   /** Mails the server accepted whose record failed: never sent again by this process. */
   const unrecorded = new Map<string, { routingKey: string; sentAt: Date; smtpMessageId: string }>();
 
   /**
-   * A sent-store call; when it fails and the store does not answer a ping either, the store is
-   * down: DependencyUnavailableError (the message waits). Otherwise the error stays what it is.
+   * A sent-store (or access-store) call; when it fails and the store does not answer a ping either,
+   * the store is down: DependencyUnavailableError (the message waits). Otherwise the error stays what it is.
    */
-  async function stored<T>(what: string, call: () => Promise<T>): Promise<T> {
+  async function stored<T>(what: string, call: () => Promise<T>, store: { ping(): Promise<void> } = sentStore, name = 'sent-store'): Promise<T> {
     try {
       return await call();
     } catch (err) {
-      const reachable = await sentStore.ping().then(
+      const reachable = await store.ping().then(
         () => true,
         () => false,
       );
       if (reachable) throw err;
-      throw new DependencyUnavailableError('sent-store', `the sent store is unavailable (${what}): ${errorMessage(err)}`, { cause: err });
+      throw new DependencyUnavailableError(name, `the ${name.replace('-', ' ')} is unavailable (${what}): ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -206,6 +214,8 @@ export function createEventMailHandlers(deps: EventMailDeps, settings: EventMail
     clientCreated: (payload, meta) => mailEvent(asMailPayload(payload), meta),
     cardCreated: (payload, meta) => mailEvent(asMailPayload(payload), meta),
     bankCreated: mailBankCreated,
+    userAccessChanged: (payload, meta) =>
+      stored('recording a user access change', () => recordAccessChange(accessStore, payload, meta, logger), accessStore, 'access-store'),
   };
 }
 

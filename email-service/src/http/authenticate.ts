@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { InvalidTokenError, isServiceToken, verifyToken, type KeyObject, type TokenAudience } from '@bank/platform/auth';
+import { admitUserToken, InvalidTokenError, isServiceToken, verifyToken, type KeyObject, type TokenAudience, type UserAccessStore } from '@bank/platform/auth';
 
 /** Who is calling, from a verified bank-issued JWT. */
 export interface EmailCaller {
@@ -14,20 +14,25 @@ const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i;
 /**
  * Resolves the caller from `Authorization: Bearer <jwt>`: a token issued by bank-service, checked
  * with the shared secret (HS256 only, `iss`, `aud`, `exp`, claims shape); null (→ 401) when it is
- * missing or invalid. email-service keeps no record of revoked tokens (it does not consume
- * `user.access.changed`): a token is good until it expires.
+ * missing or invalid. A user's token is then checked, on every request, against email-service's
+ * record of `user.access.changed` events (as at log-service): a token issued before the user's last
+ * block, unblock, role or password change or deletion is null (→ 401); a newer token of a user who
+ * is blocked now is HttpError(403); a record that cannot be read is HttpError(503) with
+ * `Retry-After: 5`. Service tokens pass.
  */
-export function createAuthenticator(key: KeyObject, audience: TokenAudience) {
+export function createAuthenticator(key: KeyObject, audience: TokenAudience, accessStore: UserAccessStore) {
   return async (req: Request): Promise<EmailCaller | null> => {
     const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
     if (!token) return null;
+    let claims;
     try {
-      const claims = verifyToken(key, token, audience);
-      return { subject: claims.sub, roles: [...claims.roles], service: isServiceToken(claims) };
+      claims = verifyToken(key, token, audience);
     } catch (err) {
       if (err instanceof InvalidTokenError) return null;
       throw err;
     }
+    if (!(await admitUserToken(accessStore, claims))) return null;
+    return { subject: claims.sub, roles: [...claims.roles], service: isServiceToken(claims) };
   };
 }
 

@@ -1,5 +1,9 @@
+import { SqliteUserAccessStore, type UserAccessStore } from '@bank/platform/auth';
 import { InvalidSentStoreUrlError } from './invalid-sent-store-url-error.ts';
-import { MysqlSentStore, mysqlConnectionFromUrl, type MysqlSentStoreOptions } from './mysql-sent-store.ts';
+import { mysqlConnectionFromUrl, type MysqlPoolOptions } from './mysql-pool.ts';
+import { MysqlSentStore, type MysqlSentStoreOptions } from './mysql-sent-store.ts';
+import { MysqlUserAccessStore } from './mysql-user-access-store.ts';
+import { openSqliteFile } from './open-sqlite.ts';
 import type { SentStore } from './sent-store.ts';
 import { SqliteSentStore } from './sqlite-sent-store.ts';
 
@@ -14,6 +18,16 @@ import { SqliteSentStore } from './sqlite-sent-store.ts';
 export async function openSentStore(url: string, options: MysqlSentStoreOptions = {}): Promise<SentStore> {
   if (isMysqlUrl(url)) return MysqlSentStore.open(url, options);
   return new SqliteSentStore(sqliteFile(url));
+}
+
+/**
+ * Opens email-service's record of revoked tokens (`user.access.changed`) where the sent record
+ * lives (SENT_STORE_URL): the table `user_access` of the same MariaDB/MySQL database or SQLite file,
+ * through its own connection(s). (`:memory:` gets an in-memory database of its own.)
+ */
+export async function openUserAccessStore(url: string, options: MysqlPoolOptions = {}): Promise<UserAccessStore> {
+  if (isMysqlUrl(url)) return MysqlUserAccessStore.open(url, options);
+  return new SqliteUserAccessStore(openSqliteFile(sqliteFile(url)));
 }
 
 /** Checks SENT_STORE_URL's form without opening anything (config validation). */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** knex's record of the applied sent-store migrations (its own name, so a shared database is fine too). */
+/** knex's record of the applied sent-store migrations (sent_messages, user_access) (its own name, so a shared database is fine too). */
 export const SENT_STORE_MIGRATIONS_TABLE = 'sent_store_migrations';
 
 interface SentStoreMigration {
@@ -32,6 +32,22 @@ const MIGRATIONS: readonly SentStoreMigration[] = [
     },
     async down(knex) {
       await knex.schema.dropTable('sent_messages');
+    },
+  },
+  {
+    name: '20261201000200_user_access',
+    async up(knex) {
+      // the record of revoked tokens (user.access.changed): one row per user
+      await knex.schema.createTable('user_access', (table) => {
+        table.bigInteger('user_id').unsigned().notNullable().primary();
+        table.bigInteger('tokens_revoked_before_ms').notNullable();
+        table.bigInteger('access_version').notNullable();
+        table.boolean('is_blocked').notNullable();
+        table.string('message_id', 255).nullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('user_access');
     },
   },
 ];

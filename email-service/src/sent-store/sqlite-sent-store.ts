@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from './open-sqlite.ts';
 import { toSentRecord as toRecord, type SentRow } from './sent-row.ts';
 import { isoTime, type ClaimRequest, type ClaimResult, type MarkSentInfo, type SentRecord, type SentStore } from './sent-store.ts';
 
@@ -33,10 +32,7 @@ export class SqliteSentStore implements SentStore {
   constructor(file: string, options: { now?: () => Date } = {}) {
     this.file = file;
     this.now = options.now ?? (() => new Date());
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(file);
     this.migrate();
   }
 

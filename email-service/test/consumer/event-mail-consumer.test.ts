@@ -7,7 +7,7 @@ import { createEmailService, type EmailService } from '../../src/app.ts';
 import type { EmailConfig } from '../../src/config.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, bankCreated, mailedEventIds, newId, settle, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, bankCreated, mailedEventIds, newId, settle, testConfig, memoryAccessStore } from '../support/email-fixtures.ts';
 import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 import { startScriptedSmtpServer } from '../support/scripted-smtp-server.ts';
 
@@ -55,7 +55,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
   });
 
   async function startService(config: EmailConfig = testConfig(inbox.smtpPort)): Promise<EmailService> {
-    service = createEmailService(config, { bus, transport, sentStore }, { smtpCheckTtlMs: 0, onConsumeError: (f) => failures.push(f) });
+    service = createEmailService(config, { bus, transport, sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 0, onConsumeError: (f) => failures.push(f) });
     await service.start();
     return service;
   }
@@ -330,7 +330,7 @@ describe('email consumer (in-memory bus, embedded mail catcher)', function () {
       ping: () => guard(() => store.ping()),
       close: () => store.close(),
     };
-    service = createEmailService(testConfig(inbox.smtpPort, { SEND_MAX_ATTEMPTS: '2', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }), { bus, transport, sentStore: flaky }, {
+    service = createEmailService(testConfig(inbox.smtpPort, { SEND_MAX_ATTEMPTS: '2', SEND_RETRY_BASE_MS: '5', SEND_RETRY_MAX_MS: '20' }), { bus, transport, sentStore: flaky, accessStore: memoryAccessStore() }, {
       smtpCheckTtlMs: 0,
       onConsumeError: (f) => failures.push(f),
     });

@@ -7,7 +7,7 @@ import { createEmailService, type EmailService } from '../../src/app.ts';
 import { createMailCatcher, type MailCatcher } from '../../src/catcher/index.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, bankCreated, mailedEventIds, newId, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, bankCreated, mailedEventIds, newId, testConfig, memoryAccessStore } from '../support/email-fixtures.ts';
 
 describe('email consumer against RabbitMQ', function () {
   this.timeout(45_000);
@@ -69,7 +69,7 @@ describe('email consumer against RabbitMQ', function () {
         if (line.includes('event already mailed')) skippedDuplicates++;
       },
     });
-    service = createEmailService(testConfig(smtpPort, { PREFETCH: '10' }), { bus, transport, sentStore, logger });
+    service = createEmailService(testConfig(smtpPort, { PREFETCH: '10' }), { bus, transport, sentStore, accessStore: memoryAccessStore(), logger });
     await service.start();
 
     await waitFor(() => catcher.messages().length >= 30, { what: '30 mails before the connections are closed', timeoutMs: 20_000, intervalMs: 20 });
@@ -90,7 +90,7 @@ describe('email consumer against RabbitMQ', function () {
   it('mails a bank.created and replies on the callback queue over AMQP with the correlation id', async () => {
     const bus = newBus();
     await bus.connect(10_000);
-    service = createEmailService(testConfig(smtpPort), { bus, transport, sentStore });
+    service = createEmailService(testConfig(smtpPort), { bus, transport, sentStore, accessStore: memoryAccessStore() });
     await service.start();
 
     const bankBus = newBus();

@@ -10,7 +10,7 @@ import { ClaimedElsewhereError } from '../../src/consumer/claimed-elsewhere-erro
 import { createEventMailHandlers } from '../../src/consumer/event-mail-consumer.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, mailedEventIds, newId, settle } from '../support/email-fixtures.ts';
+import { accountCreated, mailedEventIds, newId, settle, memoryAccessStore } from '../support/email-fixtures.ts';
 import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 
 const DOMAIN = 'bank.test';
@@ -66,6 +66,7 @@ function sendClaimSuite(openShared: () => Promise<{ url: string; cleanUp: () => 
         channels: createEventChannels(bus),
         transport: options.wrapTransport ? options.wrapTransport(transport) : transport,
         sentStore: options.wrapStore ? options.wrapStore(store) : store,
+        accessStore: memoryAccessStore(),
         logger: silentLogger,
       },
       { receivers: ['ops@bank.test'], subjectPrefix: 'Bank', messageIdDomain: DOMAIN, replicaId, claimLeaseMs: options.leaseMs ?? 60_000 },

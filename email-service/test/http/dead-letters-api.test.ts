@@ -7,7 +7,7 @@ import { createEmailService, type EmailService } from '../../src/app.ts';
 import type { EmailConfig } from '../../src/config.ts';
 import { SmtpRejectedError, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, bankCreated, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, bankCreated, memoryAccessStore, scriptedTransport, testConfig } from '../support/email-fixtures.ts';
 
 interface ScriptedState {
   /** Message ids of the mails the server accepted. */
@@ -16,19 +16,15 @@ interface ScriptedState {
   failNext: number;
 }
 
-function scriptedTransport(state: ScriptedState): MailTransport {
-  return {
-    async send(mail) {
-      if (state.failNext > 0) {
-        state.failNext -= 1;
-        throw new SmtpRejectedError(Object.assign(new Error('550 5.7.1 Relaying denied'), { responseCode: 550 }));
-      }
-      state.sent.push(String(mail.subject));
-      return { messageId: `<m${state.sent.length}@test>`, accepted: ['ops@bank.test'], rejected: [] } as unknown as Awaited<ReturnType<MailTransport['send']>>;
-    },
-    verify: async () => {},
-    close: () => {},
-  };
+/** Refuses `state.failNext` sends (550), then accepts, keeping each subject. */
+function relayTransport(state: ScriptedState): MailTransport {
+  return scriptedTransport((mail) => {
+    if (state.failNext > 0) {
+      state.failNext -= 1;
+      throw new SmtpRejectedError(Object.assign(new Error('550 5.7.1 Relaying denied'), { responseCode: 550 }));
+    }
+    state.sent.push(String(mail.subject));
+  });
 }
 
 /** Tokens as bank-service would issue them (same secret, issuer and audience). */
@@ -54,7 +50,7 @@ describe('email-service dead-letter admin API (in-memory bus)', () => {
     bus = new InMemoryBus();
     sentStore = await openSentStore(':memory:');
     state = { sent: [], failNext: 0 };
-    service = createEmailService(config, { bus, transport: scriptedTransport(state), sentStore }, { smtpCheckTtlMs: 0, validateResponses: true });
+    service = createEmailService(config, { bus, transport: relayTransport(state), sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 0, validateResponses: true });
     await service.start();
   });
   afterEach(async () => {

@@ -6,7 +6,7 @@ import { createTestVhost, type TestVhost, waitFor } from '@bank/testkit';
 import { createEmailService } from '../../src/app.ts';
 import type { MailTransport } from '../../src/mail/index.ts';
 import { openSentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, testConfig, memoryAccessStore } from '../support/email-fixtures.ts';
 
 describe('email-service dead-letter admin API on RabbitMQ', function () {
   this.timeout(60_000);
@@ -38,7 +38,7 @@ describe('email-service dead-letter admin API on RabbitMQ', function () {
     const bus = new AmqpBus({ url: vhost.url, reconnect: { baseMs: 100, maxMs: 500 } });
     const sentStore = await openSentStore(':memory:');
     await bus.connect(10_000);
-    const service = createEmailService(config, { bus, transport, sentStore }, { smtpCheckTtlMs: 0, validateResponses: true });
+    const service = createEmailService(config, { bus, transport, sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 0, validateResponses: true });
     try {
       await service.start();
       const invalid = { ...accountCreated(3), data: { id: 3 } }; // client_id, bank_id, balance missing

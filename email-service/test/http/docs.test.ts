@@ -4,7 +4,7 @@ import { InMemoryBus } from '@bank/platform/events';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import type { MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { testConfig } from '../support/email-fixtures.ts';
+import { testConfig, memoryAccessStore } from '../support/email-fixtures.ts';
 
 /** A transport that is never used: the docs need no SMTP server. */
 const idleTransport: MailTransport = {
@@ -22,7 +22,7 @@ describe('email-service /docs', function () {
   beforeEach(async () => {
     bus = new InMemoryBus();
     sentStore = await openSentStore(':memory:');
-    service = createEmailService(testConfig(2525), { bus, transport: idleTransport, sentStore });
+    service = createEmailService(testConfig(2525), { bus, transport: idleTransport, sentStore, accessStore: memoryAccessStore() });
   });
 
   afterEach(async () => {

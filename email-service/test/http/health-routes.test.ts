@@ -4,7 +4,7 @@ import { InMemoryBus } from '@bank/platform/events';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import { createMailTransport, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { testConfig } from '../support/email-fixtures.ts';
+import { testConfig, memoryAccessStore } from '../support/email-fixtures.ts';
 import { useMailCatcher } from '../support/mail-catcher-hooks.ts';
 
 describe('email-service /health and /ready', function () {
@@ -19,7 +19,7 @@ describe('email-service /health and /ready', function () {
     bus = new InMemoryBus();
     transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${inbox.smtpPort}`, from: 'bank@example.com', timeoutMs: 2_000 });
     sentStore = await openSentStore(':memory:');
-    service = createEmailService(testConfig(inbox.smtpPort), { bus, transport, sentStore }, { smtpCheckTtlMs: 0 });
+    service = createEmailService(testConfig(inbox.smtpPort), { bus, transport, sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 0 });
   });
 
   afterEach(async () => {
@@ -70,7 +70,7 @@ describe('email-service /health and /ready', function () {
   });
 
   it('reuses a recent SMTP check instead of connecting on every probe', async () => {
-    const cached = createEmailService(testConfig(inbox.smtpPort), { bus, transport, sentStore }, { smtpCheckTtlMs: 60_000 });
+    const cached = createEmailService(testConfig(inbox.smtpPort), { bus, transport, sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 60_000 });
     await cached.start();
     await request(cached.app).get('/ready').expect(200);
     await inbox.catcher.stop();

@@ -1,6 +1,9 @@
+import { SqliteUserAccessStore, type UserAccessStore } from '@bank/platform/auth';
+import { openSqliteFile } from '../../src/sent-store/open-sqlite.ts';
 import { randomUUID } from 'node:crypto';
 import type { AccountCreated, BankCreated } from '@bank/events';
 import { loadEmailConfig, type EmailConfig } from '../../src/config.ts';
+import type { MailTransport } from '../../src/mail/index.ts';
 import { eventReferenceOf } from '../../src/consumer/event-mail.ts';
 import type { CaughtMessage } from '../../src/catcher/index.ts';
 
@@ -47,4 +50,26 @@ export function mailedEventIds(messages: readonly CaughtMessage[]): string[] {
 /** Let pending deliveries and retries run for a while (for asserting that something did NOT happen). */
 export function settle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** An empty record of revoked tokens in a private in-memory SQLite database (nothing revoked). */
+export function memoryAccessStore(): UserAccessStore {
+  return new SqliteUserAccessStore(openSqliteFile(':memory:'));
+}
+
+/**
+ * A transport without a server: `decide` sees each mail and throws to refuse it (any error the
+ * real transport throws), or returns to accept it; accepted mails get Message-IDs `<m1@test>`, ….
+ */
+export function scriptedTransport(decide: (mail: Parameters<MailTransport['send']>[0]) => void): MailTransport {
+  let accepted = 0;
+  return {
+    async send(mail) {
+      decide(mail);
+      accepted += 1;
+      return { messageId: `<m${accepted}@test>`, accepted: ['ops@bank.test'], rejected: [] } as unknown as Awaited<ReturnType<MailTransport['send']>>;
+    },
+    verify: async () => {},
+    close: () => {},
+  };
 }

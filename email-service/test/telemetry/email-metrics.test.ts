@@ -6,23 +6,18 @@ import { parsePrometheusText, waitFor } from '@bank/testkit';
 import { createEmailService, type EmailService } from '../../src/app.ts';
 import { SmtpUnavailableError, type MailTransport } from '../../src/mail/index.ts';
 import { openSentStore, type SentStore } from '../../src/sent-store/index.ts';
-import { accountCreated, testConfig } from '../support/email-fixtures.ts';
+import { accountCreated, testConfig, memoryAccessStore, scriptedTransport } from '../support/email-fixtures.ts';
 
-/** A transport that refuses the first `failures` sends (server unavailable), then accepts. */
-function scriptedTransport(state: { failures: number; sent: number; failed: number }): MailTransport {
-  return {
-    async send() {
-      if (state.failures > 0) {
-        state.failures -= 1;
-        state.failed += 1;
-        throw new SmtpUnavailableError('scripted: try later');
-      }
-      state.sent += 1;
-      return { messageId: `<m${state.sent}@test>`, accepted: ['ops@bank.test'], rejected: [] } as unknown as Awaited<ReturnType<MailTransport['send']>>;
-    },
-    verify: async () => {},
-    close: () => {},
-  };
+/** Refuses `state.failures` sends (SMTP unavailable), then accepts; counts both. */
+function flakyTransport(state: { failures: number; sent: number; failed: number }): MailTransport {
+  return scriptedTransport(() => {
+    if (state.failures > 0) {
+      state.failures -= 1;
+      state.failed += 1;
+      throw new SmtpUnavailableError('scripted: try later');
+    }
+    state.sent += 1;
+  });
 }
 
 describe('email-service metrics', () => {
@@ -42,7 +37,7 @@ describe('email-service metrics', () => {
   it('counts mails sent and failed, and the deliveries acked on its queue', async () => {
     const state = { failures: 2, sent: 0, failed: 0 };
     const config = testConfig(1, { SEND_RETRY_BASE_MS: '1', SEND_RETRY_MAX_MS: '5' });
-    service = createEmailService(config, { bus, transport: scriptedTransport(state), sentStore }, { smtpCheckTtlMs: 0 });
+    service = createEmailService(config, { bus, transport: flakyTransport(state), sentStore, accessStore: memoryAccessStore() }, { smtpCheckTtlMs: 0 });
     await service.start();
     const channels = createEventChannels(bus, { exchange: config.EXCHANGE_NAME });
     await channels.publishAccountCreated(accountCreated(1));

@@ -48,6 +48,8 @@ export interface ConsumeEmailServiceQueueHandlers {
   clientCreated(payload: ClientCreated, meta: MessageMeta): Promise<void>;
   /** `card.created` — A card was created. */
   cardCreated(payload: CardCreated, meta: MessageMeta): Promise<void>;
+  /** `user.access.changed` — A user's access changed; the user's tokens issued before `tokens_revoked_before` are void. */
+  userAccessChanged(payload: UserAccessChanged, meta: MessageMeta): Promise<void>;
 }
 
 /**
@@ -169,8 +171,8 @@ export interface EventChannels {
    */
   consumeLogServiceQueue(handlers: ConsumeLogServiceQueueHandlers, options?: ConsumeValidatedOptions): Promise<Subscription>;
   /**
-   * email-service mails every `*.created` event; for `bank.created` it then replies.
-   * Consumes the queue `email-service` (`account.created`, `bank.created`, `client.created`, `card.created`), validating every message.
+   * email-service mails every `*.created` event; for `bank.created` it then replies. It records every `user.access.changed` (no mail; a monotonic merge, so a redelivered or reordered message changes nothing).
+   * Consumes the queue `email-service` (`account.created`, `bank.created`, `client.created`, `card.created`, `user.access.changed`), validating every message.
    */
   consumeEmailServiceQueue(handlers: ConsumeEmailServiceQueueHandlers, options?: ConsumeValidatedOptions): Promise<Subscription>;
   /**
@@ -210,6 +212,7 @@ export function createEventChannels(bus: EventBus, names: Partial<EventNames> = 
           [messageTypes.bankCreated]: route(validateBankCreated, (payload, meta) => handlers.bankCreated(payload, meta)),
           [messageTypes.clientCreated]: route(validateClientCreated, (payload, meta) => handlers.clientCreated(payload, meta)),
           [messageTypes.cardCreated]: route(validateCardCreated, (payload, meta) => handlers.cardCreated(payload, meta)),
+          [messageTypes.userAccessChanged]: route(validateUserAccessChanged, (payload, meta) => handlers.userAccessChanged(payload, meta)),
         },
       }),
     consumeBankCallbackQueue: (handlers, options = {}) =>

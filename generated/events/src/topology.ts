@@ -129,6 +129,7 @@ export function buildTopology(names: Partial<EventNames> = {}): Topology {
       { exchange: n.exchange, queue: n.logServiceQueue, routingKey: 'account.created' },
       { exchange: n.exchange, queue: n.logServiceQueue, routingKey: 'user.access.changed' },
       { exchange: n.exchange, queue: n.emailServiceQueue, routingKey: '*.created' },
+      { exchange: n.exchange, queue: n.emailServiceQueue, routingKey: 'user.access.changed' },
       { exchange: n.deadLetterExchange, queue: deadLetterQueueName(n.logServiceQueue), routingKey: deadLetterQueueName(n.logServiceQueue) },
       { exchange: n.deadLetterExchange, queue: deadLetterQueueName(n.emailServiceQueue), routingKey: deadLetterQueueName(n.emailServiceQueue) },
       { exchange: n.deadLetterExchange, queue: deadLetterQueueName(n.bankCallbackQueue), routingKey: deadLetterQueueName(n.bankCallbackQueue) },

@@ -1,6 +1,6 @@
 import { sqliteFileFromUrl } from '../store/sqlite-location.ts';
 import { SqliteUserAccessStore } from './sqlite-user-access-store.ts';
-import type { UserAccessStore } from './user-access-store.ts';
+import type { UserAccessStore } from '@bank/platform/auth';
 
 /**
  * The record of revoked tokens lives where the log entries do (LOG_STORE_URL): the collection

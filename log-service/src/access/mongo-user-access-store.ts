@@ -1,5 +1,5 @@
 import { MongoClient, MongoServerError, type Collection, type MongoClientOptions, type ObjectId } from 'mongodb';
-import type { UserAccessChange, UserAccessRecord, UserAccessStore } from './user-access-store.ts';
+import type { UserAccessChange, UserAccessRecord, UserAccessStore } from '@bank/platform/auth';
 
 /** A document of the `user_access` collection: one per user (unique index on `user_id`). */
 export interface UserAccessDocument {

@@ -6,11 +6,10 @@ import {
   type MessageMeta,
   type Subscription,
 } from '@bank/events';
-import type { ConsumeFailure, EventBus } from '@bank/platform/events';
+import type { UserAccessStore } from '@bank/platform/auth';
+import { recordAccessChange, type ConsumeFailure, type EventBus } from '@bank/platform/events';
 import { silentLogger, type Logger } from '@bank/platform/logging';
 import { backoffDelay, sleep } from '@bank/platform/retry';
-import { recordAccessChange } from '../access/record-access-change.ts';
-import type { UserAccessStore } from '../access/user-access-store.ts';
 import { InvalidLogDocumentError, LogStoreUnavailableError, type LogStore } from '../store/log-store.ts';
 import { StoreAvailability, type Backoff } from './store-availability.ts';
 

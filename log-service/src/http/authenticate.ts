@@ -1,13 +1,8 @@
 import type { Request } from 'express';
-import { InvalidTokenError, isServiceToken, issuedAtMs, userIdOf, verifyToken, type KeyObject, type TokenAudience } from '@bank/platform/auth';
-import { HttpError } from '@bank/platform/http';
-import { judgeToken, type UserAccessStore } from '../access/user-access-store.ts';
+import { admitUserToken, InvalidTokenError, verifyToken, type KeyObject, type TokenAudience, type UserAccessStore } from '@bank/platform/auth';
 import { callerFromClaims, type LogCaller } from './caller.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i;
-
-const accessStoreUnavailable = (): HttpError =>
-  new HttpError(503, 'The token revocation record is unavailable, try again later', undefined, { 'Retry-After': '5' });
 
 /**
  * Resolves the caller from `Authorization: Bearer <jwt>`: a token issued by bank-service, checked
@@ -29,17 +24,7 @@ export function createAuthenticator(key: KeyObject, audience: TokenAudience, acc
       if (err instanceof InvalidTokenError) return null;
       throw err;
     }
-    if (!isServiceToken(claims)) {
-      let record;
-      try {
-        record = await accessStore.find(userIdOf(claims));
-      } catch {
-        throw accessStoreUnavailable();
-      }
-      const verdict = judgeToken(record, issuedAtMs(claims));
-      if (verdict === 'revoked') return null;
-      if (verdict === 'blocked') throw new HttpError(403, 'Access denied');
-    }
+    if (!(await admitUserToken(accessStore, claims))) return null;
     return callerFromClaims(claims);
   };
 }

@@ -6,3 +6,4 @@ export * from './amqp-bus.ts';
 export * from './typed-messages.ts';
 export * from './consumer-lifecycle.ts';
 export * from './dead-letters.ts';
+export * from './record-access-change.ts';

@@ -136,13 +136,20 @@ describe('generated event channels over the in-memory bus', () => {
         bankCreated: async (p) => void calls.push(`bank ${p.data.name}`),
         clientCreated: async (p) => void calls.push(`client ${p.data.social_status_id}`),
         cardCreated: async (p) => void calls.push(`card ${p.data.account_id}`),
+        userAccessChanged: async (p) => void calls.push(`access ${p.data.user_id}`),
       });
       await channels.publishAccountCreated(account);
       await channels.publishBankCreated(bank, { correlationId: 'c', replyTo: 'bank-service.callback' });
       await channels.publishClientCreated({ user_id: 1, date: '2025-01-16T17:10:26Z', message: 'm', data: { id: 3, name: 'J', social_status_id: 2, user_id: 1 } });
       await channels.publishCardCreated({ user_id: 1, date: '2025-01-16T17:10:26Z', message: 'm', data: { id: 4, account_id: 7, balance: 600 } });
-      await waitFor(() => calls.length === 4, { what: 'four deliveries' });
-      assert.deepEqual(calls.sort(), ['account 7', 'bank First Contract Bank', 'card 7', 'client 2']);
+      await channels.publishUserAccessChanged({
+        user_id: 1,
+        date: '2025-01-16T17:10:26Z',
+        message: 'm',
+        data: { user_id: 5, changes: ['blocked'], tokens_revoked_before: '2025-01-16T17:10:26Z', access_version: 1, is_blocked: true },
+      });
+      await waitFor(() => calls.length === 5, { what: 'five deliveries' });
+      assert.deepEqual(calls.sort(), ['access 5', 'account 7', 'bank First Contract Bank', 'card 7', 'client 2']);
       assert.equal(bus.queueDepth('email-service.dlq'), 0);
     });
 
@@ -152,6 +159,7 @@ describe('generated event channels over the in-memory bus', () => {
         accountCreated: async () => {},
         clientCreated: async () => {},
         cardCreated: async () => {},
+        userAccessChanged: async () => {},
         bankCreated: async (_payload, meta) => {
           assert.ok(meta.replyTo && meta.correlationId);
           await channels.sendBankCreatedReply(

@@ -81,6 +81,7 @@ describe('generated events over RabbitMQ', function () {
       accountCreated: async () => {},
       clientCreated: async () => {},
       cardCreated: async () => {},
+      userAccessChanged: async () => {},
       bankCreated: async (_p, meta) => {
         await channels.sendBankCreatedReply(
           meta.replyTo ?? '',

@@ -312,7 +312,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The message broker is unreachable; nothing changed. Retry later. */
+        /** @description The message broker, or the record of revoked tokens the caller's token is checked against, is unreachable; nothing changed. Retry later. */
         BrokerUnavailable: {
             headers: {
                 /** @description Seconds to wait before retrying. */

@@ -1,7 +1,7 @@
 /**
- * log-service's record of revoked user tokens, fed by bank-service's `user.access.changed` events
- * and read on every request (issue 10 §1). A store of its own (its own table / collection), beside
- * the log store and with the same location (LOG_STORE_URL).
+ * A service's record of revoked user tokens, fed by bank-service's `user.access.changed` events
+ * and read on every request (issue 10 §1): log-service keeps one beside its log store, email-service
+ * beside its sent store (each its own table / collection).
  */
 
 /** One `user.access.changed`, as the store keeps it. */
@@ -39,7 +39,7 @@ export interface UserAccessStore {
   close(): Promise<void>;
 }
 
-/** How log-service judges a user's token against the user's record. */
+/** How a service judges a user's token against the user's record. */
 export type TokenVerdict = 'valid' | 'revoked' | 'blocked';
 
 /**
