@@ -117,7 +117,7 @@ describe('sent-message store', () => {
         const connection = await mysql.createConnection(db.url);
         try {
           const [migrations] = await connection.query<mysql.RowDataPacket[]>('SELECT name FROM sent_store_migrations');
-          assert.deepEqual(migrations.map((m) => m.name), ['20261201000100_sent_messages']);
+          assert.deepEqual(migrations.map((m) => m.name), ['20261201000100_sent_messages', '20261201000200_user_access']);
           const [columns] = await connection.query<mysql.RowDataPacket[]>(
             `SELECT column_name AS name, column_type AS type FROM information_schema.columns
               WHERE table_schema = ? AND table_name = 'sent_messages' ORDER BY ordinal_position`,
